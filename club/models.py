@@ -1,0 +1,1 @@
+"""Models of the customer club app; filled by its own issue (SPEC)."""

@@ -1,0 +1,1 @@
+"""Models of the credit app; filled by its own issue (SPEC)."""

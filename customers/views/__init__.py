@@ -1,0 +1,1 @@
+"""HTML views of the customers app, one module per area; each module exposes `urlpatterns`."""

@@ -1,0 +1,104 @@
+"""Shared fixtures. Every door is tried as three people, after healthchecks' alice/bob/charlie:
+alice owns the customer, bob is a clerk of her team (a colleague), charlie is an account manager of
+another team (an outsider)."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def east_team(db):
+    return TeamFactory(name="East branch")
+
+
+@pytest.fixture
+def west_team(db):
+    return TeamFactory(name="West branch")
+
+
+@pytest.fixture
+def alice(east_team):
+    """Account manager, owner of `customer`."""
+    return UserFactory(username="alice", roles=["account_manager"], teams=[east_team])
+
+
+@pytest.fixture
+def bob(east_team):
+    """Clerk of alice's team: a colleague who keeps the team's archives."""
+    return UserFactory(username="bob", roles=["clerk"], teams=[east_team])
+
+
+@pytest.fixture
+def charlie(west_team):
+    """Account manager of another team: an outsider."""
+    return UserFactory(username="charlie", roles=["account_manager"], teams=[west_team])
+
+
+@pytest.fixture
+def dora(east_team):
+    """Head of alice's team."""
+    user = UserFactory(username="dora", roles=["dept_head"], teams=[east_team])
+    east_team.head = user
+    east_team.save()
+    return user
+
+
+@pytest.fixture
+def gm(db):
+    return UserFactory(username="gm", roles=["gm"])
+
+
+@pytest.fixture
+def credit_officer(db):
+    return UserFactory(username="credo", roles=["credit_officer"])
+
+
+@pytest.fixture
+def integration_user(db):
+    return UserFactory(username="freight", roles=["integration"])
+
+
+@pytest.fixture
+def admin_user(db):
+    user = UserFactory(username="root")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def customer(alice, east_team):
+    return CustomerFactory(owner=alice, team=east_team, name="上海东方远洋贸易有限公司", phone="021-55550001")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api_for():
+    return api_as
+
+
+def needs_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+
+
+def needs_redis() -> bool:
+    return os.environ.get("CELERY_BROKER_URL", "").startswith("redis")

@@ -1,0 +1,1 @@
+"""Models of the visits and calls app; filled by its own issue (SPEC)."""
