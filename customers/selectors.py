@@ -61,21 +61,14 @@ def customer_get_for_user(user, pk, *, queryset: QuerySet[Customer] | None = Non
 
 
 def customer_list(*, user, filters: dict | None = None, include_inactive: bool = False) -> QuerySet[Customer]:
-    """The working list: readable, active archives with what the list shows joined in."""
-    qs = customers_visible_to(user, include_inactive=include_inactive).select_related(
-        "owner", "team", "industry", "nature", "region", "route"
-    )
-    filters = filters or {}
-    search = (filters.get("q") or "").strip()
-    if search:
-        from customers.normalize import normalize_name, normalize_phone
+    """The working list: readable archives (active ones unless asked), filtered by CustomerFilter,
+    with what the list shows joined in."""
+    from customers.filters import CustomerFilter
 
-        phone = normalize_phone(search)
-        term = Q(name__icontains=search) | Q(short_name__icontains=search) | Q(code__iexact=search) \
-            | Q(name_normalized__contains=normalize_name(search)) | Q(credit_code__iexact=search)
-        if len(phone) >= 6:
-            term |= Q(phone_normalized__contains=phone)
-        qs = qs.filter(term)
+    qs = customers_visible_to(user, include_inactive=include_inactive or bool((filters or {}).get("is_active")))
+    qs = qs.select_related("owner", "team", "industry", "nature", "region", "route")
+    if filters:
+        qs = CustomerFilter(filters, queryset=qs).qs
     return qs
 
 
