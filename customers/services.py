@@ -1,6 +1,7 @@
 """Writes of customer archives. Every door calls these; each is atomic and leaves a trace."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -90,8 +91,9 @@ def _default_team(owner: User) -> Team | None:
     return owner.teams.order_by("id").first()
 
 
-def _next_code() -> str:
-    return f"TMP{timezone.now():%H%M%S%f}"
+def _temporary_code() -> str:
+    """A unique placeholder until the row has its id; the final code is C + the id."""
+    return f"T{uuid.uuid4().hex[:16]}"
 
 
 @transaction.atomic
@@ -108,7 +110,7 @@ def customer_create(*, user: User, owner: User | None = None, team: Team | None 
         raise ApplicationError(_("These fields cannot be set here: %s") % ", ".join(sorted(unknown)))
     customer = Customer(owner=owner, team=team or _default_team(owner), created_by=user, source=source,
                         is_checked=source not in UNCHECKED_SOURCES, **fields)
-    customer.code = code.strip().upper() if code else _next_code()
+    customer.code = code.strip().upper() if code else _temporary_code()
     if customer.is_checked:
         customer.last_verified_on = timezone.localdate()
     _full_clean(customer)
