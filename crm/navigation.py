@@ -23,7 +23,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Customers"), "customers:list", "people", STAFF),
     NavItem(_("Classification summary"), "customers:classification", "grid-3x3", STAFF),
     NavItem(_("Business records"), "customers:business_records", "receipt", STAFF),
-    NavItem(_("Import"), "customers:import", "upload", (Role.CLERK, Role.DEPT_HEAD, ADMIN_ROLE)),
+    NavItem(_("Import"), "customers:import", "upload", (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)),
     NavItem(_("Document library"), "customers:library", "journal-text", STAFF),
     NavItem(_("Access requests"), "customers:access_requests", "key", STAFF),
     NavItem(_("Access log"), "customers:access_log", "eye", (Role.GM, ADMIN_ROLE)),

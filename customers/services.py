@@ -5,7 +5,6 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -81,10 +80,9 @@ def _check_duplicates(customer: Customer) -> None:
 
 def _full_clean(customer: Customer) -> None:
     customer.clean()
-    try:
-        customer.full_clean(exclude=["code", "name_normalized"], validate_unique=False)
-    except ValidationError as error:
-        raise error
+    # Uniqueness is checked by _check_duplicates with a message naming the existing archive, and
+    # held by the database constraints; skipping Django's own checks saves a query per constraint.
+    customer.full_clean(exclude=["code", "name_normalized"], validate_unique=False, validate_constraints=False)
 
 
 def _default_team(owner: User) -> Team | None:
@@ -314,8 +312,8 @@ def access_request_create(*, customer: Customer, user: User, reason: str) -> Acc
 
     def _notify():
         for head in heads:
-            notify(recipient=head, title=_("%(user)s asks to read %(name)s") % {"user": str(user), "name": customer.name},
-                   body=reason, url=url, dedupe_key=f"access-request:{access_request.pk}")
+            title = _("%(user)s asks to read %(name)s") % {"user": str(user), "name": customer.name}
+            notify(recipient=head, title=title, body=reason, url=url, dedupe_key=f"access-request:{access_request.pk}")
 
     transaction.on_commit(_notify)
     return access_request

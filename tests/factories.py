@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from crm.models import Team, User
 from customers.models import BusinessRecord, Competitor, Contact, Customer, Region
+from customers.normalize import normalize_name, normalize_phone
 from customers.validators import credit_code_check_char
 
 
@@ -51,9 +52,11 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Sequence(lambda n: f"上海测试物流客户{n}有限公司")
-    name_normalized = factory.LazyAttribute(lambda c: c.name.lower())
+    name_normalized = factory.LazyAttribute(lambda c: normalize_name(c.name))
+    phone_normalized = factory.LazyAttribute(lambda c: normalize_phone(c.phone))
     code = factory.Sequence(lambda n: f"C{n:07d}")
     short_name = factory.Sequence(lambda n: f"测试{n}")
+    phone = ""
     owner = factory.SubFactory(UserFactory)
     team = factory.LazyAttribute(lambda c: c.owner.teams.first())
     region = factory.LazyFunction(lambda: Region.objects.order_by("sort_order").first())

@@ -228,7 +228,7 @@ CRM = {
     # SPEC §2.5: team whose clerks receive new customers created by the freight system.
     "INTEGRATION_TEAM": env("CRM_INTEGRATION_TEAM", default="客服部"),
     # Imports with more rows than this run as a Celery task with a progress bar.
-    "IMPORT_ASYNC_ROWS": 2000,
+    "IMPORT_ASYNC_ROWS": 300,
 }
 
 LOGGING = {
