@@ -52,7 +52,9 @@ class Route(models.Model):
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="routes", verbose_name=_("territory"))
     name = models.CharField(_("name"), max_length=100)
-    sequence = models.PositiveIntegerField(_("sequence"), default=0, help_text=_("Order of the route in its territory."))
+    sequence = models.PositiveIntegerField(
+        _("sequence"), default=0, help_text=_("Order of the route in its territory.")
+    )
 
     class Meta:
         verbose_name = _("route")
@@ -162,9 +164,13 @@ class Customer(TimeStampedModel):
     # Business profile and classification
     industry = models.ForeignKey(Industry, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("industry"))
     ownership = models.CharField(_("ownership"), max_length=20, choices=Ownership.choices, blank=True)
-    nature = models.ForeignKey(CustomerNature, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("nature"))
+    nature = models.ForeignKey(
+        CustomerNature, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("nature")
+    )
     location_type = models.CharField(_("location type"), max_length=20, choices=LocationType.choices, blank=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sales territory"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sales territory")
+    )
     route = models.ForeignKey(Route, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("route"))
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     first_trade_on = models.DateField(_("first trade on"), null=True, blank=True)
@@ -332,7 +338,9 @@ class Contact(TimeStampedModel):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
     name = models.CharField(_("name"), max_length=60)
     title = models.CharField(_("title"), max_length=60, blank=True)
     department = models.CharField(_("department"), max_length=60, blank=True)
@@ -510,6 +518,9 @@ class SectionSource(models.Model):
         verbose_name_plural = _("section sources")
         constraints = [models.UniqueConstraint(fields=["customer", "section"], name="section_source_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.get_section_display()}: {self.get_source_display()}"
+
 
 class OwnerChange(models.Model):
     """The owner history (客户专管员动态表)."""
@@ -533,6 +544,9 @@ class OwnerChange(models.Model):
         verbose_name = _("owner change")
         verbose_name_plural = _("owner changes")
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d} {self.from_user} → {self.to_user}"
 
 
 class AccessRequest(TimeStampedModel):
@@ -617,6 +631,9 @@ class AccessLog(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
 
 
 class RefreshTask(TimeStampedModel):
