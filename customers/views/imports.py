@@ -1,1 +1,175 @@
-urlpatterns: list = []
+"""Import and export pages (SPEC §2.1, §8): upload → dry-run preview → confirm; large files run as
+a Celery task with a progress page; template files; CSV/XLSX exports of the list's rows."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from crm.exceptions import ApplicationError
+from crm.forms_base import BootstrapFormMixin
+from customers.imports import (
+    KINDS,
+    MAX_FILE_BYTES,
+    XLSX_TYPE,
+    can_export,
+    can_import,
+    contacts_export,
+    csv_stream,
+    customers_export,
+    export_filename,
+    import_is_async,
+    import_job_create,
+    import_job_preview,
+    import_job_run,
+    import_template,
+    write_xlsx,
+)
+from customers.models import ImportJob
+from customers.resources import COLUMNS
+
+
+class ImportForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=[
+        (ImportJob.Kind.CUSTOMERS, ImportJob.Kind.CUSTOMERS.label),
+        (ImportJob.Kind.CONTACTS, ImportJob.Kind.CONTACTS.label),
+    ])
+    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"),
+                           help_text=gettext_lazy("The first row holds the column headers, in English or Chinese."),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
+        return upload
+
+
+def _require_import(user) -> None:
+    if not can_import(user):
+        raise PermissionDenied
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _columns_help():
+    return [{"kind": kind, "columns": [c for c in COLUMNS[kind] if c.importable]} for kind in KINDS]
+
+
+@login_required
+def import_page(request):
+    _require_import(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_create(user=request.user, kind=form.cleaned_data["kind"], content=upload.read(),
+                                    filename=upload.name)
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            if import_is_async(job):
+                messages.info(request, _("The file has %(rows)d rows: it is imported in the background.")
+                              % {"rows": job.total_rows})
+            return redirect("customers:import_job", pk=job.pk)
+    jobs = ImportJob.objects.filter(user=request.user).order_by("-created_at")[:10]
+    return render(request, "customers/imports/import.html",
+                  {"form": form, "jobs": jobs, "column_help": _columns_help()})
+
+
+
+@login_required
+def import_job(request, pk: int):
+    """A job's page: the preview of a waiting file, the progress of a running one (polled by htmx
+    every second), the result of a finished one. Only the job's user sees it."""
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    is_async = import_is_async(job)
+    waiting = is_async and job.status == ImportJob.Status.PENDING
+    context = {"job": job, "is_async": is_async, "filename": job.file.name.rsplit("/", 1)[-1],
+               "polling": job.status == ImportJob.Status.RUNNING or waiting}
+    if request.htmx:
+        return render(request, "customers/imports/_job_status.html", context)
+    if job.status == ImportJob.Status.PENDING and not is_async:
+        try:
+            context["preview"] = import_job_preview(job=job)
+        except ApplicationError as exc:
+            context["preview_error"] = str(exc.message)
+    return render(request, "customers/imports/job.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    _require_import(request.user)
+    if job.status != ImportJob.Status.PENDING or import_is_async(job):
+        return redirect("customers:import_job", pk=job.pk)
+    job = import_job_run(job=job, confirm=True)
+    if job.status == ImportJob.Status.DONE:
+        messages.success(request, _("Imported: %(created)d new, %(updated)d updated.")
+                         % {"created": job.created_count, "updated": job.updated_count})
+    else:
+        messages.error(request, _("Nothing was imported: the file has errors."))
+    return redirect("customers:import_job", pk=job.pk)
+
+
+@login_required
+def import_template_download(request):
+    _require_import(request.user)
+    kind = request.GET.get("kind", "customers")
+    fmt = request.GET.get("format", "xlsx")
+    if kind not in KINDS or fmt not in ("xlsx", "csv"):
+        return HttpResponseBadRequest(_("Unknown kind or format."))
+    content, filename, content_type = import_template(kind=kind, fmt=fmt)
+    return _attachment(HttpResponse(content, content_type=content_type), filename)
+
+
+def _export(request, kind: str):
+    if not can_export(request.user):
+        raise PermissionDenied
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponseBadRequest(_("Choose the format csv or xlsx."))
+    service = customers_export if kind == "customers" else contacts_export
+    dataset = service(user=request.user, filters=request.GET, request=request)
+    filename = export_filename(kind, fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(dataset), content_type="text/csv; charset=utf-8")
+    else:
+        title = _("Customers") if kind == "customers" else _("Contacts")
+        response = HttpResponse(write_xlsx(dataset, title=title), content_type=XLSX_TYPE)
+    response["Cache-Control"] = "no-store"
+    return _attachment(response, filename)
+
+
+@login_required
+def export_customers(request):
+    """The archives of the list page with the same filters, as CSV or XLSX."""
+    return _export(request, "customers")
+
+
+@login_required
+def export_contacts(request):
+    """The contacts of the archives of the list page with the same filters."""
+    return _export(request, "contacts")
+
+
+urlpatterns = [
+    path("import/", import_page, name="import"),
+    path("import/template.xlsx", import_template_download, name="import_template"),
+    path("import/<int:pk>/", import_job, name="import_job"),
+    path("import/<int:pk>/confirm/", import_confirm, name="import_confirm"),
+    path("export/", export_customers, name="export"),
+    path("export/contacts/", export_contacts, name="export_contacts"),
+]

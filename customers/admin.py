@@ -1,0 +1,746 @@
+"""The Django admin of the customers app.
+
+The admin is one more door, so the rules of SPEC §8 hold here too: every queryset starts from
+customers.selectors (a staff user sees only the archives they may read; anything else answers as
+missing), writes of archives go through customers.services, sensitive fields show only to those who
+may see them, files are linked to the access-checked download view (MEDIA is not served), every
+export and every non-owner read of an archive is logged.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ExportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm.exceptions import ApplicationError
+from crm.models import User
+from crm.roles import ADMIN_ROLE, Role, has_role
+from customers.imports import can_export, can_import, export_log
+from customers.models import (
+    AccessGrant,
+    AccessLog,
+    AccessRequest,
+    BusinessRecord,
+    Competitor,
+    Contact,
+    Customer,
+    CustomerDocument,
+    CustomerNature,
+    ImportJob,
+    Industry,
+    Interaction,
+    LibraryDocument,
+    OwnerChange,
+    RefreshTask,
+    Region,
+    Route,
+    SectionSource,
+)
+from customers.resources import ContactResource, CustomerResource
+from customers.selectors import (
+    can_edit_customer,
+    can_see_financials,
+    can_see_sensitive_personal,
+    customer_access_q,
+    customers_visible_to,
+)
+from customers.services import (
+    PROTECTED_FIELDS,
+    access_grant_revoke,
+    access_log_record,
+    customer_create,
+    customer_deactivate,
+    customer_handover,
+    customer_mark_checked,
+    customer_reactivate,
+    customer_update,
+    find_duplicate,
+)
+
+# FileFields never render a link to MEDIA (which is not served); files are reached through
+# the access-checked download views instead.
+PRIVATE_FILES = {models.FileField: {"widget": forms.FileInput}}
+HANDOVER_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+
+
+def _reverse_or_empty(name: str, args: list) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:  # the download views live in another module; absent until it is installed
+        return ""
+
+
+def document_download_link(document: CustomerDocument) -> str:
+    url = _reverse_or_empty("customers:document_download", [document.customer_id, document.pk])
+    name = document.file.name.rsplit("/", 1)[-1] if document.file else ""
+    if not name:
+        return "—"
+    return format_html('<a href="{}">{}</a>', url, name) if url else name
+
+
+class PermittedAutocompleteMixin:
+    """Autocomplete widgets only for related models whose admin the user may view (the JSON view
+    answers 403 otherwise); the others fall back to plain selects."""
+
+    def get_autocomplete_fields(self, request):
+        permitted = []
+        for name in super().get_autocomplete_fields(request):
+            related_admin = self.admin_site._registry.get(self.model._meta.get_field(name).related_model)
+            if related_admin is not None and related_admin.has_view_permission(request):
+                permitted.append(name)
+        return permitted
+
+
+# --- Lists the admin keeps (SPEC §2.1: admin-editable) -------------------------------------------
+
+class NamedListAdmin(admin.ModelAdmin):
+    list_display = ("name", "sort_order", "is_active")
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+
+
+admin.site.register(Industry, NamedListAdmin)
+admin.site.register(Region, NamedListAdmin)
+admin.site.register(CustomerNature, NamedListAdmin)
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    list_display = ("name", "region", "sequence")
+    list_editable = ("sequence",)
+    list_filter = ("region",)
+    search_fields = ("name", "region__name")
+    list_select_related = ("region",)
+
+
+# --- Access rules shared by every admin of customer data ------------------------------------------
+
+class VisibleHistoryMixin:
+    """django-simple-history's pages, narrowed: the history of an archive one may not read is
+    missing; it is shown only to those who may see every field it may contain; no revert (writes go
+    through the services)."""
+
+    def may_see_history(self, request, obj) -> bool:
+        return True
+
+    def _history_object(self, request, object_id):
+        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if obj is None:
+            raise Http404
+        if not self.may_see_history(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._history_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._history_object(request, object_id)
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+class CustomerChildAdmin(PermittedAutocompleteMixin, admin.ModelAdmin):
+    """Admin of a model that belongs to one customer: rows of readable archives only; a customer
+    may be chosen only among readable ones and changed only by those who may edit the archive."""
+
+    customer_field = "customer"
+    formfield_overrides = PRIVATE_FILES
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if customer_access_q(request.user) is None:
+            return queryset
+        return queryset.filter(**{f"{self.customer_field}__in": customers_visible_to(request.user).values("pk")})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.customer_field:
+            kwargs["queryset"] = customers_visible_to(request.user, include_inactive=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def customer_of(self, obj):
+        return getattr(obj, self.customer_field, None) if obj is not None else None
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_edit_customer(request.user, self.customer_of(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or can_edit_customer(request.user, self.customer_of(obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user, field = request.user, self.customer_field
+
+        class CustomerChildForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                customer = cleaned.get(field)
+                if customer is not None and not can_edit_customer(user, customer):
+                    raise ValidationError({field: _("You may not change the records of this archive.")})
+                return cleaned
+
+        return CustomerChildForm
+
+
+# --- Customer archives -----------------------------------------------------------------------------
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    show_change_link = True
+    BASE_FIELDS = ("name", "title", "department", "phone", "email", "is_primary", "is_decision_maker")
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and can_see_sensitive_personal(request.user, obj):
+            return self.BASE_FIELDS + ("mobile", "birth_date", "home_address", "hobbies")
+        return self.BASE_FIELDS
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or can_edit_customer(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or can_edit_customer(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or can_edit_customer(request.user, obj))
+
+
+class CompetitorInline(ContactInline):
+    model = Competitor
+    show_change_link = False
+
+    def get_fields(self, request, obj=None):
+        return ("name", "nature", "goods_supplied", "volume", "share", "price_level", "sales_situation")
+
+
+class DocumentInline(ContactInline):
+    model = CustomerDocument
+    show_change_link = False
+    formfield_overrides = PRIVATE_FILES
+    readonly_fields = ("download", "uploaded_by", "created_at")
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and can_edit_customer(request.user, obj):
+            return ("category", "title", "file", "download", "note", "uploaded_by", "created_at")
+        # Read-only rows would render the file as a MEDIA link: show the checked download link only.
+        return ("category", "title", "download", "note", "uploaded_by", "created_at")
+
+    @admin.display(description=gettext_lazy("download"))
+    def download(self, obj):
+        return document_download_link(obj) if obj.pk else "—"
+
+
+class OwnerChangeInline(admin.TabularInline):
+    """The owner history (客户专管员动态表), read-only: owners change by handover."""
+
+    model = OwnerChange
+    fk_name = "customer"
+    extra = 0
+    can_delete = False
+    fields = ("changed_at", "from_user", "to_user", "reason", "handover_note", "changed_by", "files_received_by")
+    readonly_fields = fields
+    ordering = ("-changed_at", "-id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """Refuses a duplicate beside its field, as the services would (they check again on save)."""
+
+    class Meta:
+        model = Customer
+        fields = ("name", "credit_code", "phone")  # the admin passes the fields of its fieldsets
+
+    def clean(self):
+        cleaned = super().clean()
+        found = find_duplicate(name=cleaned.get("name") or "", credit_code=cleaned.get("credit_code") or "",
+                               phone=cleaned.get("phone") or "", exclude_pk=self.instance.pk)
+        if found:
+            match, field = found
+            labels = {"name": _("full name"), "credit_code": _("unified social credit code"), "phone": _("phone")}
+            message = _("An archive with the same %(field)s already exists: %(name)s (%(code)s).") % {
+                "field": labels[field], "name": match.name, "code": match.code}
+            self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class HandoverForm(forms.Form):
+    to_user = forms.ModelChoiceField(
+        label=gettext_lazy("New owner"),
+        queryset=User.objects.filter(is_active=True, groups__name__in=[
+            Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM]).distinct().order_by("username"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+    note = forms.CharField(label=gettext_lazy("Handover note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+
+
+FINANCIAL_FIELDS = ("bank", "bank_account", "financial_status", "asset_liability_ratio", "return_on_assets",
+                    "registered_capital", "total_assets", "annual_revenue")
+
+
+@admin.register(Customer)
+class CustomerAdmin(ImportExportMixin, VisibleHistoryMixin, PermittedAutocompleteMixin, SimpleHistoryAdmin):
+    form = CustomerAdminForm
+    resource_classes = [CustomerResource]
+    formats = [base_formats.CSV, base_formats.XLSX]
+    export_form_class = ExportForm
+    to_encoding = "utf-8-sig"  # a BOM, so that Excel reads Chinese correctly
+    list_display = ("code", "name", "stage", "tier", "credit_grade", "region", "industry", "owner", "team",
+                    "is_checked", "is_active")
+    list_display_links = ("code", "name")
+    list_filter = ("stage", "tier", "credit_grade", "ownership", "nature", "location_type", "region", "industry",
+                   "is_checked", "is_active", "churn_risk")
+    search_fields = ("name", "short_name", "code", "credit_code", "phone")
+    list_select_related = ("owner", "team", "region", "industry")
+    autocomplete_fields = ("owner", "team", "industry", "nature", "region", "route")
+    list_per_page = 50
+    inlines = [ContactInline, CompetitorInline, DocumentInline, OwnerChangeInline]
+    actions = ["handover_action", "mark_checked_action", "retire_action", "reactivate_action"]
+    fieldsets = (
+        (gettext_lazy("Identity"), {"fields": (
+            "code", "name", "short_name", "credit_code", "legal_representative", "address", "postcode", "phone",
+            "fax", "email", "website")}),
+        (gettext_lazy("Classification"), {"fields": (
+            "stage", "lost_reason", "industry", "ownership", "nature", "location_type", "region", "route")}),
+        (gettext_lazy("Business profile"), {"classes": ("collapse",), "fields": (
+            "founded_on", "first_trade_on", "organisation_form", "business_scope", "employees", "service_area",
+            "sales_capability", "development_potential", "business_philosophy", "management_characteristics",
+            "purchasing_policy", "typical_usage", "technical_requirements")}),
+        (gettext_lazy("Logistics profile"), {"classes": ("collapse",), "fields": (
+            "main_goods", "goods_specification", "packaging", "typical_volume", "origin_place",
+            "destination_place", "has_trade_rights", "customs_domestic", "clearance_foreign",
+            "transport_domestic", "transport_foreign", "loading_unloading", "service_needs")}),
+        (gettext_lazy("Financial"), {"classes": ("collapse",), "fields": FINANCIAL_FIELDS}),
+        (gettext_lazy("Our figures"), {"classes": ("collapse",), "fields": (
+            "our_goods", "our_volume", "our_share", "our_price_level", "our_sales_situation")}),
+        (gettext_lazy("Key account and credit"), {"fields": (
+            "tier", "annual_revenue_target", "credit_grade", "churn_risk")}),
+        (gettext_lazy("Owner and provenance"), {"fields": (
+            "owner", "team", "source", "is_checked", "checked_by", "checked_at", "last_verified_on", "created_by")}),
+        (gettext_lazy("Retirement"), {"classes": ("collapse",), "fields": (
+            "is_active", "deactivated_at", "deactivation_reason")}),
+    )
+    # Set only by their own workflows (handover, key-account approval, credit grading, checking,
+    # the yearly refresh, retirement).
+    READ_ONLY = ("code", "tier", "annual_revenue_target", "credit_grade", "churn_risk", "is_checked", "checked_by",
+                 "checked_at", "last_verified_on", "created_by", "is_active", "deactivated_at",
+                 "deactivation_reason")
+
+    # access
+
+    def get_queryset(self, request):
+        # The one rule of SPEC §8: changelist, change view, autocomplete, history and export all start here.
+        return customers_visible_to(request.user).select_related("owner", "team", "region", "industry")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner" and not has_role(request.user, Role.GM, ADMIN_ROLE):
+            # A new archive is filed for oneself or a member of one's teams.
+            kwargs["queryset"] = User.objects.filter(is_active=True).filter(
+                models.Q(pk=request.user.pk) | models.Q(teams__in=request.user.teams.all())).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The owner is given on creation; afterwards only the "hand over" action changes it.
+        return self.READ_ONLY + (("owner",) if obj is not None else ())
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = self.fieldsets
+        if obj is not None and not can_see_financials(request.user, obj):
+            fieldsets = tuple(fs for fs in fieldsets if fs[1]["fields"] is not FINANCIAL_FIELDS)
+        return fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_edit_customer(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Archives are retired, never deleted (SPEC §2.1).
+        return False
+
+    def has_handover_permission(self, request):
+        return has_role(request.user, *HANDOVER_ROLES)
+
+    def has_import_permission(self, request):
+        return can_import(request.user)
+
+    def has_export_permission(self, request):
+        return can_export(request.user)
+
+    def may_see_history(self, request, obj) -> bool:
+        # The history shows every field's old values, financial ones included.
+        return can_see_financials(request.user, obj)
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"user": request.user}
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        export_log(user=request.user, kind="customers", count=queryset.count(), filters=request.GET,
+                   request=request, channel=AccessLog.Channel.ADMIN)
+        return data
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                access_log_record(user=request.user, action=AccessLog.Action.READ, channel=AccessLog.Channel.ADMIN,
+                                  customer=obj, request=request)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # writes go through the services
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("owner", request.user.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data
+                if name in form.cleaned_data and name not in PROTECTED_FIELDS}
+        if change:
+            customer_update(customer=obj, user=request.user, change_reason=_("Edited in the admin"), **data)
+            return
+        fields = {name: value for name, value in form.cleaned_data.items()
+                  if name not in PROTECTED_FIELDS and name != "team"}
+        created = customer_create(user=request.user, owner=form.cleaned_data.get("owner") or request.user,
+                                  team=form.cleaned_data.get("team"), **fields)
+        # The admin goes on with `obj` (log entry, inlines, redirect): make it the saved archive.
+        obj.pk, obj.code, obj.team_id, obj.owner_id = created.pk, created.code, created.team_id, created.owner_id
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if isinstance(instance, CustomerDocument) and not instance.pk and hasattr(instance, "uploaded_by_id"):
+                instance.uploaded_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    # actions
+
+    def _intermediate(self, request, queryset, form, title, action):
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "customers": queryset,
+                   "action": action, "opts": self.model._meta,
+                   "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/customers/customer/action_form.html", context)
+
+    def _run(self, request, work, success: str):
+        """Apply `work` to every selected archive in one transaction: all or none."""
+        try:
+            with transaction.atomic():
+                count = work()
+        except ApplicationError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(request, success % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Hand the selected archives over to a new owner"),
+                  permissions=["handover"])
+    def handover_action(self, request, queryset):
+        form = HandoverForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(request, queryset, form, _("Hand archives over"), "handover_action")
+
+        def work():
+            for customer in queryset:
+                customer_handover(customer=customer, to_user=form.cleaned_data["to_user"], user=request.user,
+                                  reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+            return len(queryset)
+
+        self._run(request, work, _("%(count)d archives handed over."))
+        return None
+
+    @admin.action(description=gettext_lazy("Mark the selected archives as checked"), permissions=["handover"])
+    def mark_checked_action(self, request, queryset):
+        def work():
+            for customer in queryset:
+                customer_mark_checked(customer=customer, user=request.user)
+            return len(queryset)
+
+        self._run(request, work, _("%(count)d archives marked as checked."))
+
+    @admin.action(description=gettext_lazy("Retire the selected archives"), permissions=["change"])
+    def retire_action(self, request, queryset):
+        form = RetireForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(request, queryset, form, _("Retire archives"), "retire_action")
+
+        def work():
+            for customer in queryset.filter(is_active=True):
+                customer_deactivate(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
+            return queryset.count()
+
+        self._run(request, work, _("%(count)d archives retired."))
+        return None
+
+    @admin.action(description=gettext_lazy("Reactivate the selected archives"), permissions=["change"])
+    def reactivate_action(self, request, queryset):
+        def work():
+            for customer in queryset.filter(is_active=False):
+                customer_reactivate(customer=customer, user=request.user)
+            return queryset.count()
+
+        self._run(request, work, _("%(count)d archives reactivated."))
+
+
+# --- Records that belong to an archive ------------------------------------------------------------
+
+@admin.register(Contact)
+class ContactAdmin(ImportExportMixin, VisibleHistoryMixin, CustomerChildAdmin, SimpleHistoryAdmin):
+    resource_classes = [ContactResource]
+    formats = [base_formats.CSV, base_formats.XLSX]
+    export_form_class = ExportForm
+    to_encoding = "utf-8-sig"
+    list_display = ("name", "customer", "title", "department", "phone", "is_primary", "is_decision_maker", "is_active")
+    list_filter = ("is_primary", "is_decision_maker", "is_active")
+    search_fields = ("name", "phone", "email", "customer__name", "customer__code")
+    list_select_related = ("customer",)
+    autocomplete_fields = ("customer",)
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and not can_see_sensitive_personal(request.user, obj.customer):
+            return Contact.SENSITIVE_FIELDS
+        if obj is None and not has_role(request.user, Role.CLERK, Role.DEPT_HEAD, Role.GM, Role.ACCOUNT_MANAGER,
+                                        ADMIN_ROLE):
+            return Contact.SENSITIVE_FIELDS
+        return ()
+
+    def get_fields(self, request, obj=None):
+        excluded = set(self.get_exclude(request, obj))
+        return [name for name in super().get_fields(request, obj) if name not in excluded]
+
+    def may_see_history(self, request, obj) -> bool:
+        return can_see_sensitive_personal(request.user, obj.customer)
+
+    def has_import_permission(self, request):
+        return can_import(request.user)
+
+    def has_export_permission(self, request):
+        return can_export(request.user)
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"user": request.user}
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        export_log(user=request.user, kind="contacts", count=queryset.count(), filters=request.GET,
+                   request=request, channel=AccessLog.Channel.ADMIN)
+        return data
+
+
+@admin.register(Competitor)
+class CompetitorAdmin(CustomerChildAdmin):
+    list_display = ("name", "customer", "share", "price_level")
+    search_fields = ("name", "customer__name")
+    list_select_related = ("customer",)
+    autocomplete_fields = ("customer",)
+
+
+@admin.register(CustomerDocument)
+class CustomerDocumentAdmin(CustomerChildAdmin):
+    list_display = ("title", "customer", "category", "download", "uploaded_by", "created_at")
+    list_filter = ("category",)
+    search_fields = ("title", "note", "customer__name", "customer__code")
+    list_select_related = ("customer", "uploaded_by")
+    autocomplete_fields = ("customer",)
+    readonly_fields = ("download", "uploaded_by", "created_at")
+
+    @admin.display(description=gettext_lazy("download"))
+    def download(self, obj):
+        return document_download_link(obj)
+
+    def get_fields(self, request, obj=None):
+        fields = ["customer", "category", "title", "file", "download", "note", "uploaded_by", "created_at"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields.remove("file")  # a read-only file renders as a MEDIA link
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Interaction)
+class InteractionAdmin(CustomerChildAdmin):
+    list_display = ("date", "customer", "kind", "user", "summary")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    search_fields = ("summary", "customer__name")
+    list_select_related = ("customer", "user")
+    autocomplete_fields = ("customer", "user", "contact")
+
+    def get_changeform_initial_data(self, request):
+        return {"user": request.user.pk, **super().get_changeform_initial_data(request)}
+
+
+@admin.register(SectionSource)
+class SectionSourceAdmin(CustomerChildAdmin):
+    list_display = ("customer", "section", "source", "is_checked", "checked_by", "checked_at")
+    list_filter = ("section", "source", "is_checked")
+    search_fields = ("customer__name",)
+    autocomplete_fields = ("customer",)
+    readonly_fields = ("checked_by", "checked_at")
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OwnerChange)
+class OwnerChangeAdmin(ReadOnlyMixin, CustomerChildAdmin):
+    list_display = ("changed_at", "customer", "from_user", "to_user", "reason", "changed_by", "files_received_by")
+    search_fields = ("customer__name", "customer__code", "reason")
+    date_hierarchy = "changed_at"
+    list_select_related = ("customer", "from_user", "to_user", "changed_by", "files_received_by")
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(ReadOnlyMixin, CustomerChildAdmin):
+    """Decided on the access-request page, by the owner's department head."""
+
+    list_display = ("created_at", "customer", "requester", "status", "decided_by", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("customer__name", "requester__username")
+    list_select_related = ("customer", "requester", "decided_by")
+
+
+@admin.register(AccessGrant)
+class AccessGrantAdmin(ReadOnlyMixin, CustomerChildAdmin):
+    list_display = ("customer", "user", "granted_by", "expires_at", "revoked_at")
+    search_fields = ("customer__name", "user__username")
+    list_select_related = ("customer", "user", "granted_by")
+    actions = ["revoke_action"]
+
+    @admin.action(description=gettext_lazy("Revoke the selected grants"), permissions=["view"])
+    def revoke_action(self, request, queryset):
+        try:
+            with transaction.atomic():
+                for grant in queryset.filter(revoked_at__isnull=True).select_related("customer__owner"):
+                    access_grant_revoke(grant=grant, user=request.user)
+        except ApplicationError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return
+        self.message_user(request, _("The grants are revoked."), messages.SUCCESS)
+
+
+@admin.register(RefreshTask)
+class RefreshTaskAdmin(ReadOnlyMixin, CustomerChildAdmin):
+    list_display = ("customer", "owner", "due_on", "status", "completed_by", "completed_at")
+    list_filter = ("status",)
+    search_fields = ("customer__name", "owner__username")
+    list_select_related = ("customer", "owner", "completed_by")
+
+
+@admin.register(BusinessRecord)
+class BusinessRecordAdmin(CustomerChildAdmin):
+    list_display = ("date", "customer", "external_id", "contract_no", "service_type", "amount", "paid_amount",
+                    "due_date", "paid_date")
+    list_filter = ("service_type",)
+    date_hierarchy = "date"
+    search_fields = ("external_id", "contract_no", "goods", "customer__name", "customer__code")
+    list_select_related = ("customer",)
+    autocomplete_fields = ("customer",)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Reviewed by the GM and admins only (SPEC §8)."""
+
+    list_display = ("at", "user", "customer", "action", "channel", "ip_address", "detail")
+    list_filter = ("action", "channel")
+    search_fields = ("user__username", "customer__name", "customer__code", "detail")
+    date_hierarchy = "at"
+    list_select_related = ("user", "customer")
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, Role.GM, ADMIN_ROLE) and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("created_at", "kind", "user", "status", "total_rows", "created_count", "updated_count")
+    list_filter = ("kind", "status")
+    fields = ("kind", "user", "status", "filename", "total_rows", "processed_rows", "created_count",
+              "updated_count", "errors", "created_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if has_role(request.user, ADMIN_ROLE) else queryset.filter(user=request.user)
+
+    @admin.display(description=gettext_lazy("file"))
+    def filename(self, obj):
+        return obj.file.name.rsplit("/", 1)[-1] if obj.file else ""
+
+
+@admin.register(LibraryDocument)
+class LibraryDocumentAdmin(admin.ModelAdmin):
+    list_display = ("title", "category", "is_confirmed", "uploaded_by", "created_at")
+    list_filter = ("category", "is_confirmed")
+    search_fields = ("title", "description", "keywords")
+    formfield_overrides = PRIVATE_FILES
+    readonly_fields = ("filename", "confirmed_by", "uploaded_by", "created_at")
+
+    @admin.display(description=gettext_lazy("file"))
+    def filename(self, obj):
+        return obj.file.name.rsplit("/", 1)[-1] if obj.file else ""
+
+    def get_fields(self, request, obj=None):
+        fields = ["title", "category", "description", "keywords", "file", "filename", "is_confirmed",
+                  "confirmed_by", "uploaded_by", "created_at"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields.remove("file")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        if "is_confirmed" in form.changed_data:
+            obj.confirmed_by = request.user if obj.is_confirmed else None
+        super().save_model(request, obj, form, change)
