@@ -2,11 +2,11 @@ from django import forms
 
 
 class BootstrapFormMixin:
-    """Gives every widget the Bootstrap 5 class it needs, and marks invalid fields."""
+    """Gives every widget the Bootstrap 5 class it needs, and marks invalid fields after validation."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
                 css = "form-check-input"
@@ -17,6 +17,14 @@ class BootstrapFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        # Marking here, not in __init__: reading self.errors in __init__ would validate the form before
+        # a subclass narrows its querysets, and the cached errors would then be wrong.
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()

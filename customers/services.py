@@ -235,8 +235,8 @@ def customers_handover_all(*, from_user: User, to_user: User, user: User, reason
     customers = list(Customer.objects.select_for_update().filter(owner=from_user).select_related("owner"))
     for customer in customers:
         if not can_handover_customer(user, customer):
-            raise PermissionDeniedError(
-                _("You may not hand over %(name)s (%(code)s).") % {"name": customer.name, "code": customer.code})
+            # Generic on purpose: the archive at fault may be one the acting user cannot read.
+            raise PermissionDeniedError(_("Some of these archives are outside your teams; ask their department head."))
     for customer in customers:
         _handover_one(customer=customer, to_user=to_user, user=user, reason=reason.strip(), note=note,
                       files_received_by=files_received_by)
