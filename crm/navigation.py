@@ -18,12 +18,16 @@ class NavItem:
 
 STAFF = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)
 
+# Who files and checks archives for the department: clerks, their heads, the GM and IT.
+ARCHIVE_KEEPERS = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", "house"),
     NavItem(_("Customers"), "customers:list", "people", STAFF),
     NavItem(_("Classification summary"), "customers:classification", "grid-3x3", STAFF),
     NavItem(_("Business records"), "customers:business_records", "receipt", STAFF),
-    NavItem(_("Import"), "customers:import", "upload", (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)),
+    NavItem(_("To check"), "customers:unchecked_queue", "patch-check", ARCHIVE_KEEPERS),
+    NavItem(_("Import"), "customers:import", "upload", ARCHIVE_KEEPERS),
     NavItem(_("Document library"), "customers:library", "journal-text", STAFF),
     NavItem(_("Access requests"), "customers:access_requests", "key", STAFF),
     NavItem(_("Access log"), "customers:access_log", "eye", (Role.GM, ADMIN_ROLE)),

@@ -7,16 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer, LocationType, Ownership, Stage, Tier
 from customers.normalize import normalize_name, normalize_phone
 
+# Ids above this overflow a 64-bit column (a 500 on SQLite): refused as invalid input instead.
+MAX_ID = 2**63 - 1
+
 
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Key-account tier"))
     credit_grade = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Credit grade"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
-    team = django_filters.NumberFilter(field_name="team_id", label=_("Team"))
+    owner = django_filters.NumberFilter(field_name="owner_id", min_value=1, max_value=MAX_ID, label=_("Owner"))
+    team = django_filters.NumberFilter(field_name="team_id", min_value=1, max_value=MAX_ID, label=_("Team"))
     region = django_filters.CharFilter(field_name="region__name", label=_("Sales territory"))
-    route = django_filters.NumberFilter(field_name="route_id", label=_("Route"))
+    route = django_filters.NumberFilter(field_name="route_id", min_value=1, max_value=MAX_ID, label=_("Route"))
     industry = django_filters.CharFilter(field_name="industry__name", label=_("Industry"))
     nature = django_filters.CharFilter(field_name="nature__name", label=_("Nature"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))

@@ -89,6 +89,15 @@ def _default_team(owner: User) -> Team | None:
     return owner.teams.order_by("id").first()
 
 
+def _generated_code(pk: int) -> str:
+    """C + the id; an imported archive may already carry that code, then a suffix makes it unique."""
+    code, suffix = f"C{pk:07d}", 1
+    while Customer.objects.filter(code=code).exists():
+        suffix += 1
+        code = f"C{pk:07d}-{suffix}"
+    return code
+
+
 def _temporary_code() -> str:
     """A unique placeholder until the row has its id; the final code is C + the id."""
     return f"T{uuid.uuid4().hex[:16]}"
@@ -124,7 +133,7 @@ def customer_create(*, user: User, owner: User | None = None, team: Team | None 
         _check_duplicates(customer)
         raise
     if not code:
-        customer.code = f"C{customer.pk:07d}"
+        customer.code = _generated_code(customer.pk)
         Customer.objects.filter(pk=customer.pk).update(code=customer.code)
     OwnerChange.objects.create(customer=customer, from_user=None, to_user=owner, changed_by=user,
                                reason=_("Archive filed"))

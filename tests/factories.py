@@ -54,7 +54,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"上海测试物流客户{n}有限公司")
     name_normalized = factory.LazyAttribute(lambda c: normalize_name(c.name))
     phone_normalized = factory.LazyAttribute(lambda c: normalize_phone(c.phone))
-    code = factory.Sequence(lambda n: f"C{n:07d}")
+    code = factory.Sequence(lambda n: f"F{n:07d}")
     short_name = factory.Sequence(lambda n: f"测试{n}")
     phone = ""
     owner = factory.SubFactory(UserFactory)

@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several fields share these choices (tier and credit grade; the five handling fields).
+    "ENUM_NAME_OVERRIDES": {"TierEnum": "customers.models.Tier", "HandlingEnum": "customers.models.Handling"},
 }
 
 # Celery. The default broker keeps messages in files under .run/, so `make run` needs no server.

@@ -83,7 +83,7 @@ def import_page(request):
                 messages.info(request, _("The file has %(rows)d rows: it is imported in the background.")
                               % {"rows": job.total_rows})
             return redirect("customers:import_job", pk=job.pk)
-    jobs = ImportJob.objects.filter(user=request.user).order_by("-created_at")[:10]
+    jobs = ImportJob.objects.filter(user=request.user, kind__in=KINDS).order_by("-created_at")[:10]
     return render(request, "customers/imports/import.html",
                   {"form": form, "jobs": jobs, "column_help": _columns_help()})
 
