@@ -1,0 +1,20 @@
+"""/api/v1/ routes of the customers app (SPEC §9); crm/api_router.py calls `register(router)` and adds
+`urlpatterns` (the contacts nested under their customer)."""
+
+from django.urls import path
+
+from customers.api.views import BusinessRecordViewSet, ContactViewSet, CustomerViewSet
+
+
+def register(router) -> None:
+    router.register("customers", CustomerViewSet, basename="customer")
+    router.register("business-records", BusinessRecordViewSet, basename="business-record")
+
+
+urlpatterns = [
+    path("customers/<int:customer_pk>/contacts/",
+         ContactViewSet.as_view({"get": "list", "post": "create"}), name="customer-contact-list"),
+    path("customers/<int:customer_pk>/contacts/<int:pk>/",
+         ContactViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}),
+         name="customer-contact-detail"),
+]

@@ -1,0 +1,373 @@
+"""REST API of customer archives, contacts and business records (SPEC §9).
+
+Thin doors: querysets come from customers.selectors (an archive the user may not read answers 404),
+writes go to customers.services / customers.business_records, whose errors the project's exception
+handler turns into 400/403/409 JSON.
+"""
+
+import django_filters
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from crm import audit
+from crm.exceptions import ApplicationError, PermissionDeniedError
+from crm.roles import ADMIN_ROLE, Role, has_role
+from customers.api.serializers import (
+    BulkErrorsSerializer,
+    BulkResultSerializer,
+    BusinessRecordInputSerializer,
+    BusinessRecordSerializer,
+    ContactSerializer,
+    CustomerIdentitySerializer,
+    CustomerSerializer,
+    DeactivateSerializer,
+    HandoverSerializer,
+)
+from customers.business_records import (
+    MAX_DB_ID,
+    NON_FIELD,
+    BusinessRecordFilter,
+    business_record_create,
+    business_record_update,
+    business_records_upsert,
+    business_records_visible_to,
+)
+from customers.filters import CustomerFilter
+from customers.models import AccessLog, BusinessRecord, Contact, Customer
+from customers.selectors import (
+    can_edit_customer,
+    can_handover_customer,
+    can_see_sensitive_personal,
+    customer_get_for_user,
+    customers_visible_to,
+    is_identity_only,
+)
+from customers.services import (
+    access_log_record,
+    customer_create,
+    customer_deactivate,
+    customer_handover,
+    customer_reactivate,
+    customer_update,
+)
+
+# Who files new archives through the API.
+FILING_ROLES = (Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+
+ErrorSerializer = inline_serializer("Error", {"detail": serializers.CharField()})
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Bad input: {\"detail\"} and the field at fault.")),
+    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("You may not do this.")),
+    404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("No such archive, or you may not read it.")),
+}
+
+
+class CustomerApiFilter(CustomerFilter):
+    """The shared CustomerFilter, with its id filters bounded: an id beyond the database's integers
+    answers 400 instead of reaching the database."""
+
+    owner = django_filters.NumberFilter(field_name="owner_id", min_value=1, max_value=MAX_DB_ID)
+    team = django_filters.NumberFilter(field_name="team_id", min_value=1, max_value=MAX_DB_ID)
+    route = django_filters.NumberFilter(field_name="route_id", min_value=1, max_value=MAX_DB_ID)
+
+
+class IdentityOnlyReads(permissions.BasePermission):
+    """Integration users look customers up; they neither write archives nor see their contacts."""
+
+    message = gettext_lazy("Integration users may only look customers up.")
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or not is_identity_only(request.user)
+
+
+def _log_read(request, customer: Customer, detail: str = "") -> None:
+    access_log_record(user=request.user, action=AccessLog.Action.READ, channel=AccessLog.Channel.API,
+                      customer=customer, request=request, detail=detail)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Customer archives the user may read",
+                       parameters=[OpenApiParameter("is_active", OpenApiTypes.BOOL,
+                                                    description="Active archives unless given.")]),
+    retrieve=extend_schema(summary="One archive (404 when the user may not read it)"),
+    create=extend_schema(summary="File an archive; 409 with `existing` when the company is already filed",
+                         responses={201: CustomerSerializer, 409: OpenApiResponse(
+                             description="Duplicate: {\"detail\", <field>, \"existing\": {id, code, name}}")}),
+    update=extend_schema(summary="Edit an archive (owner only through handover/)"),
+    partial_update=extend_schema(summary="Edit some fields of an archive"),
+)
+class CustomerViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                      mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Customer archives (SPEC §2.1, §9). No DELETE: an archive is retired with deactivate/."""
+
+    permission_classes = [permissions.IsAuthenticated, IdentityOnlyReads]
+    filterset_class = CustomerApiFilter
+    search_fields = ["name", "short_name", "code", "credit_code", "phone"]
+    ordering_fields = ["name", "code", "created_at", "updated_at", "stage", "tier"]
+    ordering = ["name", "id"]
+    queryset = Customer.objects.none()  # for the schema; get_queryset applies the access rules
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Customer.objects.none()
+        qs = customers_visible_to(self.request.user).select_related("region", "industry", "nature")
+        if self.action == "list" and "is_active" not in self.request.query_params:
+            qs = qs.filter(is_active=True)  # retired archives leave working lists (SPEC §2.1)
+        return qs
+
+    def get_serializer_class(self):
+        if not getattr(self, "swagger_fake_view", False) and is_identity_only(self.request.user):
+            return CustomerIdentitySerializer
+        return CustomerSerializer
+
+    def _customer_response(self, customer: Customer, status_code: int = status.HTTP_200_OK) -> Response:
+        customer = Customer.objects.select_related("region", "industry", "nature").get(pk=customer.pk)
+        return Response(self.get_serializer(customer).data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        customer = self.get_object()
+        _log_read(request, customer)
+        return Response(self.get_serializer(customer).data)
+
+    def create(self, request, *args, **kwargs):
+        if not has_role(request.user, *FILING_ROLES):
+            raise PermissionDeniedError(_("You may not file customer archives."))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        owner = fields.pop("owner", None)
+        source = fields.pop("source", None)
+        extra = {"source": source} if source else {}
+        customer = customer_create(user=request.user, owner=owner, **extra, **fields)
+        return self._customer_response(customer, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        customer = self.get_object()
+        if not can_edit_customer(request.user, customer):
+            raise PermissionDeniedError(_("You may not edit this archive."))
+        serializer = self.get_serializer(customer, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        for name in ("owner", "source"):  # unchanged when present: the serializer refused any change
+            fields.pop(name, None)
+        customer = customer_update(customer=customer, user=request.user, **fields)
+        return self._customer_response(customer)
+
+    @extend_schema(
+        summary="Hand the archive over to a new owner",
+        description="Changes the owner and records it in the owner history. 400 names the field at fault "
+                    "(`to` for an unknown or unsuitable user); 403 when you may not hand this archive over.",
+        request=HandoverSerializer, responses={200: CustomerSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def handover(self, request, pk=None):
+        customer = self.get_object()
+        if not can_handover_customer(request.user, customer):
+            raise PermissionDeniedError(_("You may not hand this archive over."))
+        serializer = HandoverSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        customer_handover(customer=customer, to_user=data["to"], user=request.user, reason=data["reason"],
+                          note=data["note"])
+        return self._customer_response(customer)
+
+    @extend_schema(summary="Retire the archive (kept for reports, hidden from working lists)",
+                   request=DeactivateSerializer, responses={200: CustomerSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        customer = self.get_object()
+        serializer = DeactivateSerializer(data=request.data)
+        if not can_edit_customer(request.user, customer):
+            raise PermissionDeniedError(_("You may not retire this archive."))
+        serializer.is_valid(raise_exception=True)
+        customer = customer_deactivate(customer=customer, user=request.user,
+                                       reason=serializer.validated_data["reason"])
+        return self._customer_response(customer)
+
+    @extend_schema(summary="Bring a retired archive back", request=None,
+                   responses={200: CustomerSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        customer = customer_reactivate(customer=self.get_object(), user=request.user)
+        return self._customer_response(customer)
+
+
+# --- Contacts, nested under their customer ---------------------------------------------------------
+
+@transaction.atomic
+def _contact_save(*, contact: Contact, user, fields: dict, reason: str = "") -> Contact:
+    """The API's small contact write: validate the whole row, name the actor in the history."""
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    audit.set_actor(contact, user)
+    if reason:
+        contact._change_reason = reason
+    contact.save()
+    return contact
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Active contacts of a customer",
+                       parameters=[OpenApiParameter("include_inactive", OpenApiTypes.BOOL)]),
+    destroy=extend_schema(summary="Retire a contact (kept, marked inactive)"),
+)
+class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Contacts of one customer (SPEC §2.1). Personal fields only for those who may see them (§8);
+    writes by those who may edit the archive."""
+
+    serializer_class = ContactSerializer
+    search_fields = ["name", "title", "department", "phone", "email"]
+    ordering_fields = ["name", "created_at"]
+    ordering = ["-is_primary", "name", "id"]
+    queryset = Contact.objects.none()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if is_identity_only(request.user):
+            raise PermissionDeniedError(_("Integration users see identity fields only."))
+        self.customer = customer_get_for_user(request.user, kwargs.get("customer_pk"))
+        if request.method not in permissions.SAFE_METHODS and not can_edit_customer(request.user, self.customer):
+            raise PermissionDeniedError(_("You may not edit this archive."))
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Contact.objects.none()
+        qs = self.customer.contacts.all()
+        if self.action == "list" and self.request.query_params.get("include_inactive") not in ("1", "true", "True"):
+            qs = qs.filter(is_active=True)
+        return qs
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        customer = getattr(self, "customer", None)
+        context["sensitive"] = customer is not None and can_see_sensitive_personal(self.request.user, customer)
+        return context
+
+    def list(self, request, *args, **kwargs):
+        _log_read(request, self.customer, detail="contacts")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        _log_read(request, self.customer, detail="contacts")
+        return super().retrieve(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = _contact_save(contact=Contact(customer=self.customer), user=self.request.user,
+                                            fields=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = _contact_save(contact=serializer.instance, user=self.request.user,
+                                            fields=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        _contact_save(contact=instance, user=self.request.user, fields={"is_active": False},
+                      reason=_("Contact retired"))
+
+
+# --- Business records --------------------------------------------------------------------------------
+
+BULK_DESCRIPTION = """Create or update up to 5,000 records, matched by `external_id`, **all or nothing**.
+
+Each record names its customer by `customer` (id), or `customer_code`, or `customer_name`. An unknown
+`customer_name` files a new transacting customer, marked "from the freight system, unchecked", in the
+clerks' queue of the integration team; the same name in several records files it once, and sending the
+batch again files nothing new.
+
+A field left out of a record keeps its stored value; a field sent as null clears it.
+
+Answers 201 when a record was created, 200 when every record already existed, both with
+`{"created", "updated", "new_customers"}`; or 400 with `{"detail", "errors": [{"index", "field",
+"message"}]}` listing every bad record, and nothing saved. More than 5,000 records, or a body that is
+not a JSON array, answer 400."""
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Business records of the customers the user may read"),
+    retrieve=extend_schema(summary="One business record"),
+)
+class BusinessRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Business records (SPEC §2.5, §9). Writes by integration users, clerks, department heads, the
+    GM and admins, through the same service as bulk/ and the upload page."""
+
+    serializer_class = BusinessRecordSerializer
+    filterset_class = BusinessRecordFilter
+    search_fields = ["external_id", "contract_no", "goods", "customer__code", "customer__name"]
+    ordering_fields = ["date", "amount", "due_date", "paid_amount", "created_at"]
+    ordering = ["-date", "-id"]
+    queryset = BusinessRecord.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return BusinessRecord.objects.none()
+        return business_records_visible_to(self.request.user).select_related("customer")
+
+    def _record_response(self, record: BusinessRecord, status_code: int = status.HTTP_200_OK) -> Response:
+        record = BusinessRecord.objects.select_related("customer").get(pk=record.pk)
+        return Response(self.get_serializer(record).data, status=status_code)
+
+    @extend_schema(summary="Add one record (same rules as bulk/; external_id optional here)",
+                   request=BusinessRecordInputSerializer,
+                   responses={201: BusinessRecordSerializer, 400: ERROR_RESPONSES[400], 403: ERROR_RESPONSES[403]})
+    def create(self, request, *args, **kwargs):
+        record = business_record_create(user=request.user, data=request.data)
+        return self._record_response(record, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a record: the fields sent are replaced, the others kept",
+                   request=BusinessRecordInputSerializer,
+                   responses={200: BusinessRecordSerializer, **ERROR_RESPONSES})
+    def update(self, request, *args, **kwargs):
+        record = business_record_update(record=self.get_object(), user=request.user, data=request.data)
+        return self._record_response(record)
+
+    @extend_schema(summary="Change some fields of a record", request=BusinessRecordInputSerializer,
+                   responses={200: BusinessRecordSerializer, **ERROR_RESPONSES})
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Upsert a batch of records from the freight system",
+        description=BULK_DESCRIPTION,
+        request=BusinessRecordInputSerializer(many=True),
+        responses={
+            201: OpenApiResponse(BulkResultSerializer, description="At least one record was created."),
+            200: OpenApiResponse(BulkResultSerializer, description="Every record existed and was updated."),
+            400: OpenApiResponse(BulkErrorsSerializer, description="Nothing saved: every bad record listed."),
+            403: ERROR_RESPONSES[403],
+            409: OpenApiResponse(ErrorSerializer, description="Another batch wrote the same records at the "
+                                                              "same moment: send again."),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        try:
+            result = business_records_upsert(user=request.user, records=request.data)
+        except ApplicationError as exc:
+            if exc.status_code != status.HTTP_400_BAD_REQUEST:
+                raise
+            message = str(exc.message)
+            return Response({"detail": message, "errors": [{"index": None, "field": NON_FIELD, "message": message}]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        if result.errors:
+            indexes = {error["index"] for error in result.errors}
+            count = len(indexes)
+            detail = ngettext("%(count)d record has errors; nothing was saved.",
+                              "%(count)d records have errors; nothing was saved.", count) % {"count": count}
+            return Response({"detail": detail, "errors": result.errors},
+                            status=status.HTTP_400_BAD_REQUEST)
+        body = {"created": result.created, "updated": result.updated,
+                "new_customers": [{"id": c.pk, "code": c.code, "name": c.name} for c in result.new_customers]}
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
