@@ -31,6 +31,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Document library"), "customers:library", "journal-text", STAFF),
     NavItem(_("Access requests"), "customers:access_requests", "key", STAFF),
     NavItem(_("Access log"), "customers:access_log", "eye", (Role.GM, ADMIN_ROLE)),
+    NavItem(_("Change log"), "customers:change_log", "clock-history", (Role.GM, ADMIN_ROLE)),
 ]
 
 

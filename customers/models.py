@@ -759,3 +759,5 @@ class ImportJob(TimeStampedModel):
 
 audit.register(Customer, excluded_fields=["updated_at", "name_normalized", "phone_normalized"])
 audit.register(Contact, excluded_fields=["updated_at"])
+audit.register(Competitor, excluded_fields=["updated_at"])
+audit.register(CustomerDocument, excluded_fields=["updated_at"])

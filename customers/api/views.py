@@ -6,7 +6,6 @@ handler turns into 400/403/409 JSON.
 """
 
 import django_filters
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +20,6 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.roles import ADMIN_ROLE, Role, has_role
 from customers.api.serializers import (
@@ -62,6 +60,7 @@ from customers.services import (
     customer_reactivate,
     customer_update,
 )
+from customers.services_related import contact_create, contact_deactivate, contact_update
 
 # Who files new archives through the API.
 FILING_ROLES = (Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
@@ -206,19 +205,6 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
 
 # --- Contacts, nested under their customer ---------------------------------------------------------
 
-@transaction.atomic
-def _contact_save(*, contact: Contact, user, fields: dict, reason: str = "") -> Contact:
-    """The API's small contact write: validate the whole row, name the actor in the history."""
-    for name, value in fields.items():
-        setattr(contact, name, value)
-    contact.full_clean()
-    audit.set_actor(contact, user)
-    if reason:
-        contact._change_reason = reason
-    contact.save()
-    return contact
-
-
 @extend_schema_view(
     list=extend_schema(summary="Active contacts of a customer",
                        parameters=[OpenApiParameter("include_inactive", OpenApiTypes.BOOL)]),
@@ -265,17 +251,17 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         _log_read(request, self.customer, detail="contacts")
         return super().retrieve(request, *args, **kwargs)
 
+    # The same services as the card's pages: one rule for personal data and the main contact.
     def perform_create(self, serializer):
-        serializer.instance = _contact_save(contact=Contact(customer=self.customer), user=self.request.user,
-                                            fields=serializer.validated_data)
+        serializer.instance = contact_create(customer=self.customer, user=self.request.user,
+                                             **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = _contact_save(contact=serializer.instance, user=self.request.user,
-                                            fields=serializer.validated_data)
+        serializer.instance = contact_update(contact=serializer.instance, user=self.request.user,
+                                             **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        _contact_save(contact=instance, user=self.request.user, fields={"is_active": False},
-                      reason=_("Contact retired"))
+        contact_deactivate(contact=instance, user=self.request.user)
 
 
 # --- Business records --------------------------------------------------------------------------------
