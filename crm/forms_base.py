@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class BootstrapFormMixin:
@@ -28,3 +29,19 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def apply_service_error(form: forms.Form, error: Exception, *, field_map: dict | None = None) -> None:
+    """Show an error raised by a service (ApplicationError or ValidationError) beside the field it names,
+    or above the form; `field_map` renames the service's field names to the form's."""
+    field_map = field_map or {}
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                field = field_map.get(field, field)
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return
+    field = field_map.get(getattr(error, "field", None), getattr(error, "field", None))
+    form.add_error(field if field in form.fields else None, str(getattr(error, "message", error)))

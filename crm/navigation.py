@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.roles import ADMIN_ROLE, Role, role_names
+from crm.roles import ADMIN_ROLE, ARCHIVE_KEEPER_ROLES, STAFF_ROLES, Role, role_names
 
 
 @dataclass(frozen=True)
@@ -16,10 +16,10 @@ class NavItem:
     roles: tuple[str, ...] | None = None  # None: every signed-in user
 
 
-STAFF = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)
+STAFF = STAFF_ROLES
 
 # Who files and checks archives for the department: clerks, their heads, the GM and IT.
-ARCHIVE_KEEPERS = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+ARCHIVE_KEEPERS = ARCHIVE_KEEPER_ROLES
 
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", "house"),

@@ -18,6 +18,13 @@ class Role(models.TextChoices):
 ADMIN_ROLE = "admin"
 ALL_ROLE_NAMES = [r.value for r in Role] + [ADMIN_ROLE]
 
+# The department's own staff: the archive pages, the library, exports and business records are theirs.
+STAFF_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)
+# Who files new archives.
+FILING_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+# The archive keepers: they check data, import files and hand archives over (SPEC §1).
+ARCHIVE_KEEPER_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+
 
 def role_names(user) -> frozenset[str]:
     """The user's role names, cached on the user object for the request."""

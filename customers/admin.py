@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crm.exceptions import ApplicationError
 from crm.models import User
-from crm.roles import ADMIN_ROLE, Role, has_role
+from crm.roles import ADMIN_ROLE, ARCHIVE_KEEPER_ROLES, Role, has_role
 from customers.imports import can_export, can_import, export_log
 from customers.models import (
     AccessGrant,
@@ -59,20 +59,21 @@ from customers.selectors import (
 from customers.services import (
     PROTECTED_FIELDS,
     access_grant_revoke,
-    access_log_record,
     customer_create,
     customer_deactivate,
     customer_handover,
     customer_mark_checked,
     customer_reactivate,
     customer_update,
+    duplicate_error,
     find_duplicate,
 )
+from customers.views.common import file_name, log_read
 
 # FileFields never render a link to MEDIA (which is not served); files are reached through
 # the access-checked download views instead.
 PRIVATE_FILES = {models.FileField: {"widget": forms.FileInput}}
-HANDOVER_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+HANDOVER_ROLES = ARCHIVE_KEEPER_ROLES
 
 
 def _reverse_or_empty(name: str, args: list) -> str:
@@ -84,7 +85,7 @@ def _reverse_or_empty(name: str, args: list) -> str:
 
 def document_download_link(document: CustomerDocument) -> str:
     url = _reverse_or_empty("customers:document_download", [document.customer_id, document.pk])
-    name = document.file.name.rsplit("/", 1)[-1] if document.file else ""
+    name = file_name(document.file)
     if not name:
         return "—"
     return format_html('<a href="{}">{}</a>', url, name) if url else name
@@ -128,7 +129,27 @@ class RouteAdmin(admin.ModelAdmin):
 
 # --- Access rules shared by every admin of customer data ------------------------------------------
 
-class VisibleHistoryMixin:
+class ReadLogMixin:
+    """Every read of an archive's page in the admin by someone who is not its owner is logged (SPEC §8):
+    the change page of the archive or of a record of it, and their history."""
+
+    def customer_of(self, obj):
+        return obj
+
+    def log_read(self, request, obj, detail: str = "") -> None:
+        customer = self.customer_of(obj) if obj is not None else None
+        if customer is not None:
+            log_read(request, customer, detail, channel=AccessLog.Channel.ADMIN)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and object_id:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                self.log_read(request, obj, "" if obj is self.customer_of(obj) else self.model._meta.model_name)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class VisibleHistoryMixin(ReadLogMixin):
     """django-simple-history's pages, narrowed: the history of an archive one may not read is
     missing; it is shown only to those who may see every field it may contain; no revert (writes go
     through the services)."""
@@ -137,7 +158,7 @@ class VisibleHistoryMixin:
         return True
 
     def _history_object(self, request, object_id):
-        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
         if not self.may_see_history(request, obj):
@@ -145,7 +166,7 @@ class VisibleHistoryMixin:
         return obj
 
     def history_view(self, request, object_id, extra_context=None):
-        self._history_object(request, object_id)
+        self.log_read(request, self._history_object(request, object_id), "history")
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -158,7 +179,7 @@ class VisibleHistoryMixin:
         return True
 
 
-class CustomerChildAdmin(PermittedAutocompleteMixin, admin.ModelAdmin):
+class CustomerChildAdmin(ReadLogMixin, PermittedAutocompleteMixin, admin.ModelAdmin):
     """Admin of a model that belongs to one customer: rows of readable archives only; a customer
     may be chosen only among readable ones and changed only by those who may edit the archive."""
 
@@ -172,8 +193,15 @@ class CustomerChildAdmin(PermittedAutocompleteMixin, admin.ModelAdmin):
         return queryset.filter(**{f"{self.customer_field}__in": customers_visible_to(request.user).values("pk")})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
         if db_field.name == self.customer_field:
             kwargs["queryset"] = customers_visible_to(request.user, include_inactive=False)
+        elif related is not Customer and any(f.name == "customer" for f in related._meta.fields):
+            # A plain select of another customer's records (a contact, say) lists readable archives' only.
+            queryset = related._default_manager.all()
+            if customer_access_q(request.user) is not None:
+                queryset = queryset.filter(customer__in=customers_visible_to(request.user).values("pk"))
+            kwargs["queryset"] = queryset
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def customer_of(self, obj):
@@ -271,7 +299,10 @@ class OwnerChangeInline(admin.TabularInline):
 
 
 class CustomerAdminForm(forms.ModelForm):
-    """Refuses a duplicate beside its field, as the services would (they check again on save)."""
+    """Refuses a duplicate beside its field, as the services would (they check again on save), in the
+    services' words: an archive the user may not read is not named. CustomerAdmin.get_form sets `user`."""
+
+    user = None
 
     class Meta:
         model = Customer
@@ -283,10 +314,8 @@ class CustomerAdminForm(forms.ModelForm):
                                phone=cleaned.get("phone") or "", exclude_pk=self.instance.pk)
         if found:
             match, field = found
-            labels = {"name": _("full name"), "credit_code": _("unified social credit code"), "phone": _("phone")}
-            message = _("An archive with the same %(field)s already exists: %(name)s (%(code)s).") % {
-                "field": labels[field], "name": match.name, "code": match.code}
-            self.add_error(field if field in self.fields else None, message)
+            self.add_error(field if field in self.fields else None,
+                           duplicate_error(user=self.user, match=match, field=field).message)
         return cleaned
 
 
@@ -369,6 +398,10 @@ class CustomerAdmin(ImportExportMixin, VisibleHistoryMixin, PermittedAutocomplet
                 models.Q(pk=request.user.pk) | models.Q(teams__in=request.user.teams.all())).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def get_readonly_fields(self, request, obj=None):
         # The owner is given on creation; afterwards only the "hand over" action changes it.
         return self.READ_ONLY + (("owner",) if obj is not None else ())
@@ -409,14 +442,6 @@ class CustomerAdmin(ImportExportMixin, VisibleHistoryMixin, PermittedAutocomplet
         export_log(user=request.user, kind="customers", count=queryset.count(), filters=request.GET,
                    request=request, channel=AccessLog.Channel.ADMIN)
         return data
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None:
-                access_log_record(user=request.user, action=AccessLog.Action.READ, channel=AccessLog.Channel.ADMIN,
-                                  customer=obj, request=request)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     # writes go through the services
 
@@ -716,7 +741,7 @@ class ImportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("file"))
     def filename(self, obj):
-        return obj.file.name.rsplit("/", 1)[-1] if obj.file else ""
+        return file_name(obj.file)
 
 
 @admin.register(LibraryDocument)
@@ -729,7 +754,7 @@ class LibraryDocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("file"))
     def filename(self, obj):
-        return obj.file.name.rsplit("/", 1)[-1] if obj.file else ""
+        return file_name(obj.file)
 
     def get_fields(self, request, obj=None):
         fields = ["title", "category", "description", "keywords", "file", "filename", "is_confirmed",

@@ -39,17 +39,17 @@ from django.utils.translation import gettext_lazy
 from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from crm.forms_base import BootstrapFormMixin
 from crm.models import Team, User
-from crm.roles import ADMIN_ROLE, Role, has_role, sees_everything
+from crm.roles import ARCHIVE_KEEPER_ROLES, Role, has_role, sees_everything
 from customers.models import BusinessRecord, Customer, DataSource, ImportJob, ServiceType, Stage
 from customers.normalize import normalize_name
-from customers.selectors import customer_access_q
+from customers.selectors import customer_access_q, readable_customer_ids
 from customers.services import DuplicateCustomerError, customer_create
 
 MAX_BULK_RECORDS = 5000
 # Who may write records (SPEC §1, §2.5); credit officers and account managers only read them.
-WRITE_ROLES = (Role.INTEGRATION, Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+WRITE_ROLES = (Role.INTEGRATION, *ARCHIVE_KEEPER_ROLES)
 # The upload page is for people; the freight system uses the API.
-UPLOAD_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+UPLOAD_ROLES = ARCHIVE_KEEPER_ROLES
 
 SERVICE_TYPE_RE = re.compile(r"^(?:" + "|".join(ServiceType.values) + r")(?:\.[a-z_]+)?$")
 CUSTOMER_KEYS = ("customer", "customer_code", "customer_name")
@@ -294,17 +294,6 @@ def _parse_item(index: int, raw: Any, errors: list[dict]) -> _Item | None:
 
 # --- The batch engine ------------------------------------------------------------------------------
 
-def _readable_ids(user, customer_ids: Iterable[int]) -> set[int] | None:
-    """Which of these customers `user` may read; None means all of them."""
-    q = customer_access_q(user)
-    if q is None:
-        return None
-    readable: set[int] = set()
-    for chunk in _chunks(set(customer_ids)):
-        readable |= set(Customer.objects.filter(q, pk__in=chunk).values_list("pk", flat=True))
-    return readable
-
-
 def _resolve_customers(user, items: list[_Item], errors: list[dict]) -> None:
     """Find every named customer with one query per kind of reference (and per 900 values)."""
     wanted: dict[str, set] = {key: set() for key in CUSTOMER_KEYS}
@@ -321,7 +310,7 @@ def _resolve_customers(user, items: list[_Item], errors: list[dict]) -> None:
         by_code.update(dict(Customer.objects.filter(code__in=chunk).values_list("code", "pk")))
     for chunk in _chunks(wanted["customer_name"]):
         by_name.update(dict(Customer.objects.filter(name_normalized__in=chunk).values_list("name_normalized", "pk")))
-    readable = _readable_ids(user, [*by_id.values(), *by_code.values(), *by_name.values()])
+    readable = readable_customer_ids(user, [*by_id.values(), *by_code.values(), *by_name.values()])
 
     for item in items:
         if not item.ref:
@@ -365,7 +354,7 @@ def _attach_existing(user, items: list[_Item], errors: list[dict]) -> None:
     for chunk in _chunks(first_index):
         existing.update({record.external_id: record
                          for record in BusinessRecord.objects.filter(external_id__in=chunk)})
-    readable = _readable_ids(user, {record.customer_id for record in existing.values()})
+    readable = readable_customer_ids(user, {record.customer_id for record in existing.values()})
     for item in items:
         record = existing.get(item.values.get("external_id") or "")
         if record is None or first_index.get(record.external_id) != item.index:

@@ -56,6 +56,20 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
+class CustomerIdentityFilter(CustomerFilter):
+    """The filters of integration accounts, who see identity fields only (SPEC §8): filtering by an
+    owner, a tier or a credit grade would tell them what they may not see, so those filters are absent
+    (and their parameters ignored)."""
+
+    IDENTITY_FILTERS = ("q", "stage", "region", "industry", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.filters):
+            if name not in self.IDENTITY_FILTERS:
+                del self.filters[name]
+
+
 # Dimensions the list page and the classification summary group by (SPEC §2.2).
 GROUP_BY_DIMENSIONS = {
     "ownership": ("ownership", _("Ownership")),

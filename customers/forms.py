@@ -12,6 +12,7 @@ from crm.forms_base import BootstrapFormMixin
 from crm.models import Team, User
 from crm.roles import Role, has_role, sees_everything
 from customers.filters import GROUP_BY_DIMENSIONS
+from customers.imports import MAX_FILE_BYTES
 from customers.models import (
     Customer,
     CustomerNature,
@@ -317,3 +318,19 @@ class CustomerListForm(ArchiveFormMixin, forms.Form):
             shown = dict(getattr(field, "choices", [])).get(value, value) if hasattr(field, "choices") else value
             result.append((str(field.label), str(shown)))
         return result
+
+
+class SpreadsheetUploadForm(BootstrapFormMixin, forms.Form):
+    """A CSV or XLSX file of at most 20 MB: the import page's and the business-record upload's."""
+
+    file = forms.FileField(label=_("File (CSV or XLSX)"), help_text=_("The first row holds the column headers."),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
+        return upload
+

@@ -27,19 +27,6 @@ FILE_ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
 FILE_HELP = _("PDF, images, Office documents, CSV, text or ZIP; at most 20 MB.")
 
 
-def apply_service_error(form: forms.Form, error: Exception) -> None:
-    """Show an error raised by a service beside the field it names (or above the form)."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    if isinstance(error, ValidationError):
-        form.add_error(None, error)
-        return
-    field = getattr(error, "field", None)
-    form.add_error(field if field in form.fields else None, str(getattr(error, "message", error)))
-
-
 class _UploadMixin:
     def clean_file(self):
         upload = self.cleaned_data.get("file")

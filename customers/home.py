@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.home import home_panel
-from crm.roles import ADMIN_ROLE, Role, has_role
+from crm.roles import Role, has_role
 from customers.models import AccessRequest, Customer, DataSource, RefreshTask, Stage, Tier
-from customers.selectors import customers_visible_to
+from customers.selectors import access_requests_decidable_by, customers_visible_to, decides_access
 
 PANEL_ROWS = 5
 
@@ -69,29 +69,24 @@ def team_archives_panel(user) -> dict | None:
 
 
 def pending_access_requests_for(user):
-    """Pending requests this user decides: as a department head, those of archives whose team or whose
-    owner's team the user heads or belongs to (as customers.selectors.department_heads_of); GM and
-    admins all."""
-    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING)
-    if has_role(user, Role.GM, ADMIN_ROLE):
-        return pending
-    team_ids = set(user.teams.values_list("id", flat=True)) | set(user.headed_teams.values_list("id", flat=True))
-    return pending.filter(Q(customer__team_id__in=team_ids) | Q(customer__owner__teams__in=team_ids)).distinct()
+    """Pending requests this user decides (customers.selectors.access_requests_decidable_by)."""
+    return access_requests_decidable_by(user).filter(status=AccessRequest.Status.PENDING)
 
 
 @home_panel
 def access_requests_panel(user) -> dict | None:
-    if not has_role(user, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE):
+    """Department heads, the GM and admins: the access requests waiting for their decision."""
+    if not decides_access(user):
         return None
-    requests = list(pending_access_requests_for(user).select_related("customer", "requester")
-                    .order_by("created_at")[:PANEL_ROWS + 1])
+    requests = list(pending_access_requests_for(user).order_by("created_at")[:PANEL_ROWS + 1])
     url = _url("customers:access_requests")
     rows = [{"label": _("%(user)s asks to read %(name)s") % {
-                "user": r.requester.get_full_name() or r.requester.username, "name": r.customer.name},
+                "user": r.requester.get_full_name() or r.requester.username,
+                "name": f"{r.customer.code} {r.customer.name}"},
              "url": url, "value": timezone.localtime(r.created_at).strftime("%Y-%m-%d")} for r in requests[:PANEL_ROWS]]
     if len(requests) > PANEL_ROWS:
         rows.append({"label": _("More requests…"), "url": url, "value": ""})
-    return {"title": _("Pending access requests"), "url": url, "rows": rows,
+    return {"title": _("Access requests waiting for your decision"), "url": url, "rows": rows,
             "empty": _("No access requests are waiting for you.")}
 
 

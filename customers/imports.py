@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
-from crm.roles import ADMIN_ROLE, Role, has_role
+from crm.roles import ADMIN_ROLE, ARCHIVE_KEEPER_ROLES, STAFF_ROLES, Role, has_role
 from customers.models import (
     AccessLog,
     Contact,
@@ -68,13 +68,14 @@ from customers.selectors import (
     can_see_sensitive_personal,
     customer_list,
     customers_visible_to,
+    readable_customer_ids,
 )
-from customers.services import access_log_record, customer_create, customer_update
+from customers.services import access_log_record, customer_create, customer_update, duplicate_message
 
 logger = logging.getLogger(__name__)
 
-IMPORT_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
-EXPORT_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)
+IMPORT_ROLES = ARCHIVE_KEEPER_ROLES
+EXPORT_ROLES = STAFF_ROLES
 KINDS = ("customers", "contacts")
 PREVIEW_ROWS = 50
 CHUNK_ROWS = 200  # rows validated between two progress updates
@@ -506,12 +507,6 @@ def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
         return {"__all__": [str(m) for m in exc.messages]}
 
 
-def _duplicate_message(code: str, name: str, field_name: str) -> str:
-    labels = {"name": _("full name"), "credit_code": _("unified social credit code"), "phone": _("phone")}
-    return _("An archive with the same %(field)s already exists: %(name)s (%(code)s).") % {
-        "field": labels[field_name], "name": name, "code": code}
-
-
 class CustomerImporter(_Importer):
     kind = "customers"
     model = Customer
@@ -533,7 +528,7 @@ class CustomerImporter(_Importer):
         self.users: dict[str, User | None] = {}
         self.owner_teams: dict[int, list[int]] = {}
         self.existing: dict[str, Customer] = {}
-        self.duplicates: dict[str, dict[str, list[tuple[int, str, str]]]] = {}
+        self.duplicates: dict[str, dict[str, list[tuple[int, str, str, bool]]]] = {}
 
     def check_headers(self) -> None:
         if "name" not in self.index and "code" not in self.index:
@@ -548,13 +543,15 @@ class CustomerImporter(_Importer):
         phones = {phone for row in rows if len(phone := normalize_phone(_text(row.cells.get("phone")))) >= 7}
         self.duplicates = {"name": defaultdict(list), "credit_code": defaultdict(list), "phone": defaultdict(list)}
         # Duplicates are looked for among ALL archives, as customer_create does, not only readable ones.
-        matches = Customer.objects.filter(Q(name_normalized__in=names) | Q(credit_code__in=credits)
-                                          | Q(phone_normalized__in=phones))
-        for pk, code, name, name_key, credit, phone in matches.values_list(
-                "pk", "code", "name", "name_normalized", "credit_code", "phone_normalized"):
+        matches = list(Customer.objects.filter(Q(name_normalized__in=names) | Q(credit_code__in=credits)
+                                               | Q(phone_normalized__in=phones)).values_list(
+            "pk", "code", "name", "name_normalized", "credit_code", "phone_normalized"))
+        # An archive the user may not read is reported as existing, never named (SPEC §8).
+        readable = readable_customer_ids(self.user, [match[0] for match in matches])
+        for pk, code, name, name_key, credit, phone in matches:
             for key, value in (("name", name_key), ("credit_code", credit), ("phone", phone)):
                 if value:
-                    self.duplicates[key][value].append((pk, code, name))
+                    self.duplicates[key][value].append((pk, code, name, readable is None or pk in readable))
 
     def _user(self, value: Any) -> User | None:
         key = _text(value)
@@ -666,7 +663,7 @@ class CustomerImporter(_Importer):
                 continue  # an unchanged value cannot become a duplicate of the database
             match = next((m for m in self.duplicates[name].get(value, []) if not existing or m[0] != existing.pk), None)
             if match:
-                self.error(row, name, _duplicate_message(match[1], match[2], name))
+                self.error(row, name, duplicate_message(field=name, code=match[1], name=match[2], readable=match[3]))
             elif first_row != row.number:
                 self.error(row, name, _("Duplicates row %(row)d of this file (same %(field)s).")
                            % {"row": first_row, "field": self.column_header(name)})

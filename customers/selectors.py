@@ -1,12 +1,16 @@
 """Reads of customer archives. Every door (pages, API, admin, search, exports, files, reports)
 asks these functions which archives a user may read: one rule, held everywhere (SPEC §8)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from crm.roles import ADMIN_ROLE, Role, has_role, role_names, sees_everything
-from customers.models import AccessGrant, Customer
+from crm.roles import ADMIN_ROLE, ARCHIVE_KEEPER_ROLES, STAFF_ROLES, Role, has_role, role_names, sees_everything
+from customers.models import AccessGrant, AccessRequest, Customer, LibraryDocument
+
+_IN_CHUNK = 900  # ids per IN (...) query: below SQLite's historical 999-variable limit
 
 
 def _team_ids(user) -> list[int]:
@@ -22,11 +26,13 @@ def customer_access_q(user) -> Q | None:
 
     Account managers read their own customers; clerks and department heads the archives of their
     teams; GM, credit officers and admins all; anyone may read an archive while a grant lasts.
-    `integration` users may look every customer up, identity fields only (the API narrows them).
+    Users who are only `integration` accounts may look every customer up, identity fields only (the
+    API narrows them, every other door is closed to them); a person who also holds another role reads
+    by that role, never by the integration role.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    if sees_everything(user) or has_role(user, Role.INTEGRATION):
+    if sees_everything(user) or is_identity_only(user):
         return None
     q = Q(owner=user)
     if has_role(user, Role.CLERK, Role.DEPT_HEAD):
@@ -58,6 +64,25 @@ def customer_get_for_user(user, pk, *, queryset: QuerySet[Customer] | None = Non
         return qs.get(pk=pk)
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise Http404("No such customer")
+
+
+def can_read_customer(user, customer: Customer | int) -> bool:
+    """Whether `user` may read the archive (a Customer or its id)."""
+    q = customer_access_q(user)
+    pk = getattr(customer, "pk", customer)
+    return q is None or Customer.objects.filter(q, pk=pk).exists()
+
+
+def readable_customer_ids(user, customer_ids: Iterable[int]) -> set[int] | None:
+    """Which of these archives `user` may read; None means all of them."""
+    q = customer_access_q(user)
+    if q is None:
+        return None
+    ids = list(set(customer_ids))
+    readable: set[int] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        readable |= set(Customer.objects.filter(q, pk__in=ids[start:start + _IN_CHUNK]).values_list("pk", flat=True))
+    return readable
 
 
 def customer_list(*, user, filters: dict | None = None, include_inactive: bool = False) -> QuerySet[Customer]:
@@ -115,7 +140,7 @@ def is_identity_only(user) -> bool:
 
 def department_heads_of(customer: Customer):
     """Who grants access to an archive: the department heads of the owner's teams and the customer's
-    team (team heads and dept_head members)."""
+    team (team heads and dept_head members). The inverse of decidable_customers_q."""
     from crm.models import User
 
     team_ids = set(customer.owner.teams.values_list("id", flat=True))
@@ -126,7 +151,79 @@ def department_heads_of(customer: Customer):
     ).distinct()
 
 
-def can_grant_access(user, customer: Customer) -> bool:
+def decides_access(user) -> bool:
+    """Department heads, the GM and admins decide access requests (SPEC §8)."""
+    return has_role(user, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+
+
+def decidable_customers_q(user, prefix: str = "") -> Q | None:
+    """The archives whose access `user` decides, as a filter (`prefix` reaches the customer from
+    another model): None means every archive (GM, admins); an empty filter for users who decide
+    nothing. A department head decides for the archives of the teams they belong to or head, and for
+    those whose owner belongs to one of these teams."""
     if has_role(user, Role.GM, ADMIN_ROLE):
-        return True
-    return has_role(user, Role.DEPT_HEAD) and department_heads_of(customer).filter(pk=user.pk).exists()
+        return None
+    if not has_role(user, Role.DEPT_HEAD):
+        return Q(pk__in=[])
+    team_ids = set(user.teams.values_list("id", flat=True)) | set(user.headed_teams.values_list("id", flat=True))
+    return Q(**{f"{prefix}team_id__in": team_ids}) | Q(**{f"{prefix}owner__teams__in": team_ids})
+
+
+def can_grant_access(user, customer: Customer) -> bool:
+    q = decidable_customers_q(user)
+    return q is None or Customer.objects.filter(q, pk=customer.pk).exists()
+
+
+def _of_decidable_customers(qs: QuerySet, user) -> QuerySet:
+    q = decidable_customers_q(user, "customer__")
+    if q is None:
+        return qs
+    # Through the pk, as the owner's teams join may repeat a row.
+    return qs.filter(pk__in=qs.model.objects.filter(q).values("pk"))
+
+
+def access_requests_decidable_by(user) -> QuerySet[AccessRequest]:
+    """The access requests `user` may decide: those of the archives whose access they decide (GM: all)."""
+    return _of_decidable_customers(
+        AccessRequest.objects.select_related("customer__owner", "requester", "decided_by"), user)
+
+
+def access_grants_revocable_by(user) -> QuerySet[AccessGrant]:
+    """The grants `user` may revoke (the same heads who may give them)."""
+    return _of_decidable_customers(AccessGrant.objects.select_related("customer__owner", "user", "granted_by"), user)
+
+
+def can_check_sections(user, customer: Customer) -> bool:
+    """Who checks data supplied by customers or the freight system: the clerks and heads of the
+    customer's team, the GM, admins (among those who may edit the archive)."""
+    return has_role(user, *ARCHIVE_KEEPER_ROLES) and can_edit_customer(user, customer)
+
+
+# --- The shared document library (文档与知识) ------------------------------------------------------
+
+# The library is for the department's staff; integration accounts and the club office do not see it.
+LIBRARY_ROLES = STAFF_ROLES
+LIBRARY_CONFIRM_ROLES = ARCHIVE_KEEPER_ROLES
+
+
+def can_use_library(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and has_role(user, *LIBRARY_ROLES))
+
+
+def can_confirm_library(user) -> bool:
+    return can_use_library(user) and has_role(user, *LIBRARY_CONFIRM_ROLES)
+
+
+def library_document_list(*, user, q: str = "", category: str = "",
+                          confirmed: bool | None = None) -> QuerySet[LibraryDocument]:
+    """The library as `user` may see it (everything for staff, nothing for others), searched and filtered."""
+    if not can_use_library(user):
+        return LibraryDocument.objects.none()
+    qs = LibraryDocument.objects.select_related("uploaded_by", "confirmed_by")
+    for word in (q or "").split():
+        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(keywords__icontains=word))
+    if category:
+        qs = qs.filter(category=category)
+    if confirmed is not None:
+        qs = qs.filter(is_confirmed=confirmed)
+    return qs

@@ -15,7 +15,7 @@ from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import Team, User
 from crm.notifications import notify
-from crm.roles import Role, has_role
+from crm.roles import ARCHIVE_KEEPER_ROLES, Role, has_role
 from customers.models import (
     UNCHECKED_SOURCES,
     AccessGrant,
@@ -29,10 +29,11 @@ from customers.models import (
 )
 from customers.normalize import normalize_name, normalize_phone
 from customers.selectors import (
+    can_check_sections,
     can_edit_customer,
     can_grant_access,
     can_handover_customer,
-    customer_access_q,
+    can_read_customer,
     department_heads_of,
 )
 
@@ -63,19 +64,31 @@ def find_duplicate(*, name: str = "", credit_code: str = "", phone: str = "",
     return None
 
 
-def _duplicate_message(match: Customer, field: str) -> str:
+def duplicate_message(*, field: str, code: str = "", name: str = "", readable: bool) -> str:
+    """What every door says of a duplicate (SPEC §2.1): the existing archive by name and code when the
+    user may read it; otherwise only that it exists, never what it is or whose (SPEC §8)."""
     labels = {"name": _("full name"), "credit_code": _("unified social credit code"), "phone": _("phone")}
+    if not readable:
+        return _("An archive with the same %(field)s already exists, but you may not read it; ask its owner's "
+                 "department head for access.") % {"field": labels[field]}
     return _("An archive with the same %(field)s already exists: %(name)s (%(code)s).") % {
-        "field": labels[field], "name": match.name, "code": match.code}
+        "field": labels[field], "name": name, "code": code}
 
 
-def _check_duplicates(customer: Customer) -> None:
+def duplicate_error(*, user: User, match: Customer, field: str) -> "DuplicateCustomerError":
+    """The 409 a duplicate answers: it names (`existing`) only an archive `user` may read."""
+    readable = can_read_customer(user, match)
+    message = duplicate_message(field=field, code=match.code, name=match.name, readable=readable)
+    extra = {"existing": {"id": match.pk, "code": match.code, "name": match.name}} if readable else {}
+    return DuplicateCustomerError(message, field=field, extra=extra)
+
+
+def _check_duplicates(customer: Customer, user: User) -> None:
     found = find_duplicate(name=customer.name, credit_code=customer.credit_code, phone=customer.phone,
                            exclude_pk=customer.pk)
     if found:
         match, field = found
-        raise DuplicateCustomerError(_duplicate_message(match, field), field=field,
-                                     extra={"existing": {"id": match.pk, "code": match.code, "name": match.name}})
+        raise duplicate_error(user=user, match=match, field=field)
 
 
 def _full_clean(customer: Customer) -> None:
@@ -121,7 +134,7 @@ def customer_create(*, user: User, owner: User | None = None, team: Team | None 
     if customer.is_checked:
         customer.last_verified_on = timezone.localdate()
     _full_clean(customer)
-    _check_duplicates(customer)
+    _check_duplicates(customer, user)
     if code and Customer.objects.filter(code=customer.code).exists():
         raise DuplicateCustomerError(_("The customer code %s is already used.") % customer.code, field="code")
     audit.set_actor(customer, user)
@@ -130,7 +143,7 @@ def customer_create(*, user: User, owner: User | None = None, team: Team | None 
             customer.save()
     except IntegrityError:
         # A concurrent create of the same company won the race.
-        _check_duplicates(customer)
+        _check_duplicates(customer, user)
         raise
     if not code:
         customer.code = _generated_code(customer.pk)
@@ -155,7 +168,7 @@ def customer_update(*, customer: Customer, user: User, check_permission: bool = 
     for name, value in fields.items():
         setattr(customer, name, value)
     _full_clean(customer)
-    _check_duplicates(customer)
+    _check_duplicates(customer, user)
     major = [name for name in Customer.MAJOR_FIELDS if getattr(customer, name) != before[name]]
     reason = change_reason
     if major:
@@ -170,9 +183,7 @@ def customer_update(*, customer: Customer, user: User, check_permission: bool = 
 @transaction.atomic
 def customer_mark_checked(*, customer: Customer, user: User) -> Customer:
     """A clerk checks data that customers or the freight system supplied."""
-    if not (has_role(user, Role.CLERK, Role.DEPT_HEAD, Role.GM) or user.is_superuser) or not can_edit_customer(
-        user, customer
-    ):
+    if not can_check_sections(user, customer):
         raise PermissionDeniedError(_("Only the clerks of the customer's team check its data."))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     customer.is_checked = True
@@ -234,7 +245,7 @@ def customers_handover_all(*, from_user: User, to_user: User, user: User, reason
                            files_received_by: User | None = None) -> int:
     """A leaving manager's archives, all reassigned in one operation; the files received by a clerk.
     Nothing is left ownerless: either every archive moves or none does."""
-    if not (has_role(user, Role.DEPT_HEAD, Role.GM, Role.CLERK) or user.is_superuser):
+    if not has_role(user, *ARCHIVE_KEEPER_ROLES):
         raise PermissionDeniedError(_("You may not reassign archives."))
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason for the handover."), field="reason")
@@ -310,8 +321,7 @@ def access_log_record(*, user: User, action: str, channel: str, customer: Custom
 def access_request_create(*, customer: Customer, user: User, reason: str) -> AccessRequest:
     if not (reason or "").strip():
         raise ApplicationError(_("Say why you need to read this archive."), field="reason")
-    q = customer_access_q(user)
-    if q is None or Customer.objects.filter(q, pk=customer.pk).exists():
+    if can_read_customer(user, customer):
         raise ApplicationError(_("You can already read this archive."))
     if AccessRequest.objects.filter(customer=customer, requester=user, status=AccessRequest.Status.PENDING).exists():
         raise ApplicationError(_("You have already asked for access to this archive; wait for the decision."))
@@ -352,8 +362,9 @@ def access_request_decide(*, access_request: AccessRequest, user: User, grant: b
         AccessGrant.objects.create(customer=access_request.customer, user=access_request.requester, granted_by=user,
                                    expires_at=timezone.now() + dt.timedelta(days=days), request=access_request)
     requester, customer = access_request.requester, access_request.customer
+    # A refused requester may not read the archive: the notice names it by the code they asked for.
     title = (_("Access granted to %(name)s for %(days)d days") % {"name": customer.name, "days": days} if grant
-             else _("Access refused to %s") % customer.name)
+             else _("Access refused to %s") % customer.code)
     transaction.on_commit(lambda: notify(recipient=requester, title=title, body=comment,
                                          url=reverse("customers:detail", args=[customer.pk]) if grant else ""))
     return access_request

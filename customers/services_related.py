@@ -1,10 +1,7 @@
 """Writes of the parts of a customer card beyond its main fields (SPEC §2.1): contacts, competitors,
 filed documents, the interaction log, the data source of each section, and the shared document
-library. Every write is keyword-only and atomic, and checks who may make it (SPEC §8).
-
-A few reads that encode access rules of these pages live here too (who may use the library, which
-access requests a user may decide); they belong with the selectors once that module is opened up.
-"""
+library. Every write is keyword-only and atomic, and checks who may make it (SPEC §8); who may do
+what is asked of customers.selectors, the one home of the access rules."""
 
 import datetime as dt
 import os
@@ -12,18 +9,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
-from crm.roles import ADMIN_ROLE, Role, has_role
 from customers.models import (
     UNCHECKED_SOURCES,
-    AccessGrant,
-    AccessRequest,
     Competitor,
     Contact,
     Customer,
@@ -35,16 +28,18 @@ from customers.models import (
     Section,
     SectionSource,
 )
-from customers.selectors import can_edit_customer, can_see_sensitive_personal
+from customers.selectors import (
+    can_check_sections,
+    can_confirm_library,
+    can_edit_customer,
+    can_see_sensitive_personal,
+    can_use_library,
+)
 from customers.services import customer_mark_checked
 
 # Uploads (SPEC §2.1 documents): what the department files, no executables or archives of unknown kind.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "csv", "txt", "zip")
-
-# The document library is for the department's staff; integration accounts and the club office do not see it.
-LIBRARY_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)
-LIBRARY_CONFIRM_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
 
 CONTACT_FIELDS = frozenset(
     f.name for f in Contact._meta.concrete_fields
@@ -251,13 +246,6 @@ def interaction_create(*, customer: Customer, user: User, kind: str, summary: st
 
 # --- Section data sources ----------------------------------------------------------------------
 
-def can_check_sections(user: User, customer: Customer) -> bool:
-    """Who checks data supplied by customers: the clerks and heads of the customer's team, the GM, admins
-    (the same rule as customer_mark_checked)."""
-    return (has_role(user, Role.CLERK, Role.DEPT_HEAD, Role.GM) or user.is_superuser) and can_edit_customer(
-        user, customer)
-
-
 def _section_source_set(*, customer: Customer, user: User, section: str, source: str,
                         checked: bool | None, may_check: bool) -> SectionSource | None:
     if section not in Section.values:
@@ -327,29 +315,6 @@ def section_sources_update(*, customer: Customer, user: User, sources: dict[str,
 
 # --- Shared document library (文档与知识) --------------------------------------------------------
 
-def can_use_library(user: User) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and has_role(user, *LIBRARY_ROLES))
-
-
-def can_confirm_library(user: User) -> bool:
-    return can_use_library(user) and has_role(user, *LIBRARY_CONFIRM_ROLES)
-
-
-def library_document_list(*, user: User, q: str = "", category: str = "",
-                          confirmed: bool | None = None) -> QuerySet[LibraryDocument]:
-    """The library as `user` may see it (everything for staff, nothing for others), searched and filtered."""
-    if not can_use_library(user):
-        return LibraryDocument.objects.none()
-    qs = LibraryDocument.objects.select_related("uploaded_by", "confirmed_by")
-    for word in (q or "").split():
-        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(keywords__icontains=word))
-    if category:
-        qs = qs.filter(category=category)
-    if confirmed is not None:
-        qs = qs.filter(is_confirmed=confirmed)
-    return qs
-
-
 @transaction.atomic
 def library_document_create(*, user: User, title: str, category: str, file, description: str = "",
                             keywords: str = "") -> LibraryDocument:
@@ -375,42 +340,3 @@ def library_document_confirm(*, document: LibraryDocument, user: User, confirmed
     document.confirmed_by = user if confirmed else None
     document.save(update_fields=["is_confirmed", "confirmed_by", "updated_at"])
     return document
-
-
-# --- Access requests and grants: who decides what (SPEC §8) -------------------------------------
-
-def _deciding_team_ids(user: User) -> set[int]:
-    """The teams whose archives a department head grants access to (see selectors.department_heads_of)."""
-    return set(user.teams.values_list("id", flat=True)) | set(user.headed_teams.values_list("id", flat=True))
-
-
-def _decidable_customer_q(user: User, prefix: str) -> Q | None:
-    """None: every customer (GM, admins); an empty filter for users who decide nothing."""
-    if has_role(user, Role.GM, ADMIN_ROLE):
-        return None
-    if not has_role(user, Role.DEPT_HEAD):
-        return Q(pk__in=[])
-    team_ids = _deciding_team_ids(user)
-    return Q(**{f"{prefix}team_id__in": team_ids}) | Q(**{f"{prefix}owner__teams__in": team_ids})
-
-
-def access_requests_decidable_by(user: User) -> QuerySet[AccessRequest]:
-    """The access requests `user` may decide: those for archives of the teams they head (GM: all)."""
-    qs = AccessRequest.objects.select_related("customer__owner", "requester", "decided_by")
-    q = _decidable_customer_q(user, "customer__")
-    if q is None:
-        return qs
-    return qs.filter(pk__in=AccessRequest.objects.filter(q).values("pk"))
-
-
-def access_grants_revocable_by(user: User) -> QuerySet[AccessGrant]:
-    """The grants `user` may revoke (the same heads who may give them)."""
-    qs = AccessGrant.objects.select_related("customer__owner", "user", "granted_by")
-    q = _decidable_customer_q(user, "customer__")
-    if q is None:
-        return qs
-    return qs.filter(pk__in=AccessGrant.objects.filter(q).values("pk"))
-
-
-def decides_access(user: User) -> bool:
-    return has_role(user, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.models import User
-from crm.roles import ADMIN_ROLE, Role, has_role
+from crm.roles import ARCHIVE_KEEPER_ROLES, Role, has_role
 from customers.models import (
     BusinessRecord,
     Contact,
@@ -29,7 +29,7 @@ IDENTITY_FIELDS = ("id", "code", "name", "short_name", "credit_code", "address",
 FINANCIAL_FIELDS = Customer.SENSITIVE_FINANCIAL_FIELDS
 # Roles that may own archives and file them for someone else.
 OWNER_ROLES = (Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM)
-ASSIGNING_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+ASSIGNING_ROLES = ARCHIVE_KEEPER_ROLES
 
 # Fields with their own workflow: sent with another value, they answer 400 naming the door to use.
 # (Sent unchanged, as a client that PUTs back what it read does, they are accepted.)

@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm.exceptions import ApplicationError, PermissionDeniedError
-from crm.roles import ADMIN_ROLE, Role, has_role
+from crm.roles import FILING_ROLES, has_role
 from customers.api.serializers import (
     BulkErrorsSerializer,
     BulkResultSerializer,
@@ -42,7 +42,7 @@ from customers.business_records import (
     business_records_upsert,
     business_records_visible_to,
 )
-from customers.filters import CustomerFilter
+from customers.filters import CustomerFilter, CustomerIdentityFilter
 from customers.models import AccessLog, BusinessRecord, Contact, Customer
 from customers.selectors import (
     can_edit_customer,
@@ -53,7 +53,6 @@ from customers.selectors import (
     is_identity_only,
 )
 from customers.services import (
-    access_log_record,
     customer_create,
     customer_deactivate,
     customer_handover,
@@ -61,9 +60,7 @@ from customers.services import (
     customer_update,
 )
 from customers.services_related import contact_create, contact_deactivate, contact_update
-
-# Who files new archives through the API.
-FILING_ROLES = (Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+from customers.views.common import log_read
 
 ErrorSerializer = inline_serializer("Error", {"detail": serializers.CharField()})
 ERROR_RESPONSES = {
@@ -92,8 +89,7 @@ class IdentityOnlyReads(permissions.BasePermission):
 
 
 def _log_read(request, customer: Customer, detail: str = "") -> None:
-    access_log_record(user=request.user, action=AccessLog.Action.READ, channel=AccessLog.Channel.API,
-                      customer=customer, request=request, detail=detail)
+    log_read(request, customer, detail, channel=AccessLog.Channel.API)
 
 
 @extend_schema_view(
@@ -112,11 +108,25 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
     """Customer archives (SPEC §2.1, §9). No DELETE: an archive is retired with deactivate/."""
 
     permission_classes = [permissions.IsAuthenticated, IdentityOnlyReads]
-    filterset_class = CustomerApiFilter
     search_fields = ["name", "short_name", "code", "credit_code", "phone"]
-    ordering_fields = ["name", "code", "created_at", "updated_at", "stage", "tier"]
     ordering = ["name", "id"]
     queryset = Customer.objects.none()  # for the schema; get_queryset applies the access rules
+
+    def _identity_only(self) -> bool:
+        request = getattr(self, "request", None)
+        return request is not None and not getattr(self, "swagger_fake_view", False) and is_identity_only(
+            request.user)
+
+    # Integration accounts filter and sort by identity fields only: by owner, tier or credit grade
+    # the answer would tell what they may not see (SPEC §8).
+    @property
+    def filterset_class(self):
+        return CustomerIdentityFilter if self._identity_only() else CustomerApiFilter
+
+    @property
+    def ordering_fields(self):
+        return ["name", "code", "stage"] if self._identity_only() else [
+            "name", "code", "created_at", "updated_at", "stage", "tier"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -127,7 +137,7 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
         return qs
 
     def get_serializer_class(self):
-        if not getattr(self, "swagger_fake_view", False) and is_identity_only(self.request.user):
+        if self._identity_only():
             return CustomerIdentitySerializer
         return CustomerSerializer
 

@@ -16,33 +16,32 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError, ConflictError
-from crm.home import home_panel
+from crm.forms_base import apply_service_error
 from crm.roles import ADMIN_ROLE, Role, has_role
 from customers.forms_related import (
     AccessDecisionForm,
     AccessLogFilterForm,
     AccessRequestForm,
     ChangeLogFilterForm,
-    apply_service_error,
 )
 from customers.models import AccessLog, AccessRequest, Contact, Customer
-from customers.selectors import customer_access_q
+from customers.selectors import (
+    access_grants_revocable_by,
+    access_requests_decidable_by,
+    can_read_customer,
+    decides_access,
+    readable_customer_ids,
+)
 from customers.services import access_grant_revoke, access_log_record, access_request_create, access_request_decide
-from customers.services_related import access_grants_revocable_by, access_requests_decidable_by, decides_access
-from customers.views.related import card_url
+from customers.views.common import card_url
 
 PAGE_SIZE = 50
-
-
-def _can_read(user, customer: Customer) -> bool:
-    q = customer_access_q(user)
-    return q is None or Customer.objects.filter(q, pk=customer.pk).exists()
 
 
 def _neutral_message() -> str:
@@ -57,7 +56,7 @@ def _request_page(request, *, customer: Customer | None, with_code: bool):
     if request.method == "POST" and form.is_valid():
         if with_code:
             customer = Customer.objects.filter(code__iexact=form.cleaned_data["code"]).first()
-        if customer is not None and _can_read(request.user, customer):
+        if customer is not None and can_read_customer(request.user, customer):
             # Telling a reader that they can read it reveals nothing they could not see anyway.
             messages.info(request, _("You can already read this archive."))
             return redirect(card_url(customer))
@@ -90,11 +89,9 @@ def access_requests_view(request):
     user = request.user
     mine = list(_pending_first(AccessRequest.objects.filter(requester=user)
                                .select_related("customer", "decided_by", "grant"))[:100])
-    q = customer_access_q(user)
-    readable = {c.pk for c in (r.customer for r in mine)} if q is None else set(
-        Customer.objects.filter(q, pk__in=[r.customer_id for r in mine]).values_list("pk", flat=True))
+    readable = readable_customer_ids(user, [item.customer_id for item in mine])
     for item in mine:
-        item.readable = item.customer_id in readable
+        item.readable = readable is None or item.customer_id in readable
         item.card_url = card_url(item.customer) if item.readable else ""
         item.current_grant = getattr(item, "grant", None)
     context = {"mine": mine, "decides": decides_access(user), "decision_form": AccessDecisionForm()}
@@ -106,22 +103,6 @@ def access_requests_view(request):
         context["grants"] = list(access_grants_revocable_by(user).filter(
             revoked_at__isnull=True, expires_at__gt=timezone.now()).order_by("expires_at"))
     return render(request, "customers/access/requests.html", context)
-
-
-@home_panel
-def access_requests_panel(user) -> dict | None:
-    """Home page: the access requests waiting for this department head's (or the GM's) decision."""
-    if not decides_access(user):
-        return None
-    pending = access_requests_decidable_by(user).filter(status=AccessRequest.Status.PENDING).order_by("created_at")
-    items = list(pending[:5])
-    if not items:
-        return None
-    url = reverse("customers:access_requests")
-    return {"title": _("Access requests waiting for your decision"), "url": url,
-            "rows": [{"label": f"{item.requester} → {item.customer.code} {item.customer.name}", "url": url,
-                      "value": timezone.localtime(item.created_at).strftime("%Y-%m-%d")} for item in items],
-            "empty": ""}
 
 
 @login_required

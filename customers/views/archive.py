@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 
 from crm.audit import changes_of
 from crm.exceptions import ApplicationError, PermissionDeniedError
+from crm.forms_base import apply_service_error
 from crm.models import User
-from crm.roles import ADMIN_ROLE, Role, has_role
+from crm.roles import ARCHIVE_KEEPER_ROLES, FILING_ROLES, has_role
 from crm.templatetags.crm_tags import cny
 from customers.filters import GROUP_BY_DIMENSIONS
 from customers.forms import (
@@ -37,17 +38,17 @@ from customers.forms import (
     HandoverForm,
     RefreshNoteForm,
 )
+from customers.imports import can_import
 from customers.models import AccessLog, Contact, Customer, RefreshTask, ServiceNeed, ServiceType
 from customers.selectors import (
+    can_check_sections,
     can_edit_customer,
     can_handover_customer,
+    can_read_customer,
     can_see_financials,
     can_see_sensitive_personal,
-    customer_access_q,
-    customer_get_for_user,
     customer_list,
     customers_visible_to,
-    is_identity_only,
 )
 from customers.services import (
     DuplicateCustomerError,
@@ -61,6 +62,7 @@ from customers.services import (
     customer_update,
     customers_handover_all,
 )
+from customers.views.common import editable_customer, log_read, readable_customer, require_staff
 from customers.xlsx import XLSX_CONTENT_TYPE, card_workbook, classification_workbook
 
 PAGE_SIZE = 50
@@ -76,36 +78,9 @@ SORTS = {
 }
 # Group-by dimensions whose filter takes an id rather than the shown name.
 GROUP_LINK_FIELDS = {"owner": "owner_id", "route": "route_id"}
-CREATOR_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
-MARK_CHECKED_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-def _require_staff(user) -> None:
-    """Integration accounts see identity fields through the API only: the archive pages do not exist for
-    them (404, as for an archive one may not read)."""
-    if is_identity_only(user):
-        raise Http404("No such page")
-
-
-def _readable(request, pk, *, queryset=None) -> Customer:
-    _require_staff(request.user)
-    return customer_get_for_user(request.user, pk, queryset=queryset)
-
-
-def _editable(request, pk) -> Customer:
-    customer = _readable(request, pk)
-    if not can_edit_customer(request.user, customer):
-        raise PermissionDenied
-    return customer
-
-
-def _log_read(request, customer: Customer, detail: str = "") -> None:
-    """A non-owner's read of the archive (the service skips the owner's own reads), SPEC §8."""
-    access_log_record(user=request.user, action=AccessLog.Action.READ, channel=AccessLog.Channel.WEB,
-                      customer=customer, request=request, detail=detail)
-
 
 def _url_or_empty(name: str, *args, query: str = "") -> str:
     try:
@@ -121,29 +96,13 @@ def _user_label(user) -> str:
     return user.get_full_name() or user.username
 
 
-def apply_service_error(form, error: Exception, *, field_map: dict | None = None) -> None:
-    """Show a service's error beside the field it names, or above the form."""
-    field_map = field_map or {}
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                field = field_map.get(field, field)
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return
-    field = field_map.get(getattr(error, "field", None), getattr(error, "field", None))
-    form.add_error(field if field in form.fields else None, str(getattr(error, "message", error)))
-
-
-def _duplicate_context(user, error: DuplicateCustomerError) -> dict | None:
-    """The existing archive a duplicate names, with a link only when the user may read it."""
+def _duplicate_context(error: DuplicateCustomerError) -> dict:
+    """The existing archive a duplicate names, with its link; the service names (`existing`) only an
+    archive the user may read, so an unreadable one stays a bare "already filed" (SPEC §8)."""
     existing = error.extra.get("existing")
     if not existing:
-        return None
-    q = customer_access_q(user)
-    readable = q is None or Customer.objects.filter(q, pk=existing["id"]).exists()
-    return {**existing, "url": reverse("customers:detail", args=[existing["id"]]) if readable else ""}
+        return {"url": ""}
+    return {**existing, "url": reverse("customers:detail", args=[existing["id"]])}
 
 
 def display_value(customer: Customer, name: str):
@@ -314,6 +273,15 @@ def _group_counts(request, qs, dimension: str) -> list[dict]:
     return result
 
 
+def _requested_groups(request, qs) -> tuple[list[dict] | None, str]:
+    """The counts per value of the dimension the page is grouped by (?group_by=), and its label;
+    (None, "") when it is not grouped."""
+    group_by = request.GET.get("group_by", "")
+    if group_by not in GROUP_BY_DIMENSIONS:
+        return None, ""
+    return _group_counts(request, qs, group_by), str(GROUP_BY_DIMENSIONS[group_by][1])
+
+
 def _sorted(request, qs):
     sort = request.GET.get("sort", "")
     key = sort.lstrip("-")
@@ -346,23 +314,22 @@ def _export_query(request) -> str:
 
 @login_required
 def customer_list_view(request):
-    _require_staff(request.user)
+    require_staff(request.user)
     form, qs = _filtered_customers(request)
-    group_by = request.GET.get("group_by", "")
-    groups = _group_counts(request, qs, group_by) if group_by in GROUP_BY_DIMENSIONS else None
+    groups, group_label = _requested_groups(request, qs)
     qs, current_sort = _sorted(request, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     export_query = _export_query(request)
     return render(request, "customers/archive/list.html", {
         "form": form, "page_obj": page, "customers": page.object_list, "groups": groups,
-        "group_label": GROUP_BY_DIMENSIONS[group_by][1] if groups is not None else "",
+        "group_label": group_label,
         "columns": _columns(current_sort), "total": page.paginator.count,
         # The export page belongs to the import/export area: its URL is the contract, not its name.
         "export_url": "/customers/export/?" + export_query,
         "export_xlsx_url": "/customers/export/?" + (export_query + "&" if export_query else "") + "format=xlsx",
-        "can_create": has_role(request.user, *CREATOR_ROLES),
-        "can_import": has_role(request.user, Role.CLERK, Role.DEPT_HEAD, ADMIN_ROLE),
-        "can_handover_all": has_role(request.user, Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE),
+        "can_create": has_role(request.user, *FILING_ROLES),
+        "can_import": can_import(request.user),
+        "can_handover_all": has_role(request.user, *ARCHIVE_KEEPER_ROLES),
     })
 
 
@@ -374,8 +341,8 @@ CARD_QUERYSET = Customer.objects.select_related("owner", "team", "industry", "na
 
 @login_required
 def customer_detail_view(request, pk: int):
-    customer = _readable(request, pk, queryset=CARD_QUERYSET)
-    _log_read(request, customer)
+    customer = readable_customer(request, pk, queryset=CARD_QUERYSET)
+    log_read(request, customer)
     user = request.user
     show_financials = can_see_financials(user, customer)
     can_edit = can_edit_customer(user, customer)
@@ -394,7 +361,7 @@ def customer_detail_view(request, pk: int):
         "records_url": _url_or_empty("customers:business_records", query=f"customer={customer.pk}"),
         "can_edit": can_edit,
         "can_handover": can_handover_customer(user, customer),
-        "can_mark_checked": (not customer.is_checked and can_edit and has_role(user, *MARK_CHECKED_ROLES)),
+        "can_mark_checked": not customer.is_checked and can_check_sections(user, customer),
         "show_sensitive": can_see_sensitive_personal(user, customer),
         "show_financials": show_financials,
         "open_task": open_task,
@@ -406,14 +373,14 @@ def _form_error_context(request, form, error) -> dict | None:
     """Put a service error on the form; a duplicate also names (and links) the existing archive."""
     apply_service_error(form, error)
     if isinstance(error, DuplicateCustomerError):
-        return _duplicate_context(request.user, error)
+        return _duplicate_context(error)
     return None
 
 
 @login_required
 def customer_create_view(request):
-    _require_staff(request.user)
-    if not has_role(request.user, *CREATOR_ROLES):
+    require_staff(request.user)
+    if not has_role(request.user, *FILING_ROLES):
         raise PermissionDenied
     form = CustomerForm(request.POST or None, user=request.user, creating=True)
     duplicate = None
@@ -427,8 +394,7 @@ def customer_create_view(request):
         else:
             messages.success(request, _("Archive %(code)s filed: %(name)s.") % {
                 "code": customer.code, "name": customer.name})
-            if customer_access_q(request.user) is None or customers_visible_to(request.user).filter(
-                    pk=customer.pk).exists():
+            if can_read_customer(request.user, customer):
                 return redirect("customers:detail", pk=customer.pk)
             return redirect("customers:list")
     return render(request, "customers/archive/form.html", {
@@ -437,9 +403,9 @@ def customer_create_view(request):
 
 @login_required
 def customer_edit_view(request, pk: int):
-    customer = _editable(request, pk)
+    customer = editable_customer(request, pk)
     if request.method == "GET":
-        _log_read(request, customer, "edit form")
+        log_read(request, customer, "edit form")
     show_financials = can_see_financials(request.user, customer)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user, show_financials=show_financials)
     duplicate = None
@@ -489,8 +455,8 @@ def _history_value(name: str, value, cache: dict):
 @login_required
 def customer_history_view(request, pk: int):
     """GM, admins and the people who may edit the archive see its changes."""
-    customer = _editable(request, pk)
-    _log_read(request, customer, "change history")
+    customer = editable_customer(request, pk)
+    log_read(request, customer, "change history")
     cache: dict = {}
     entries = []
     for entry in changes_of(customer):
@@ -507,7 +473,7 @@ def customer_history_view(request, pk: int):
 
 @login_required
 def customer_handover_view(request, pk: int):
-    customer = _readable(request, pk, queryset=Customer.objects.select_related("owner", "team"))
+    customer = readable_customer(request, pk, queryset=Customer.objects.select_related("owner", "team"))
     if not can_handover_customer(request.user, customer):
         raise PermissionDenied
     form = HandoverForm(request.POST or None, customer=customer)
@@ -523,7 +489,7 @@ def customer_handover_view(request, pk: int):
         else:
             messages.success(request, _("%(name)s has been handed over to %(user)s.") % {
                 "name": customer.name, "user": _user_label(data["to_user"])})
-            if customers_visible_to(request.user).filter(pk=customer.pk).exists():
+            if can_read_customer(request.user, customer):
                 return redirect("customers:detail", pk=customer.pk)
             return redirect("customers:list")
     return render(request, "customers/archive/handover.html", {"customer": customer, "form": form})
@@ -532,8 +498,8 @@ def customer_handover_view(request, pk: int):
 @login_required
 def customers_handover_all_view(request):
     """All of a leaving manager's archives, reassigned in one operation (nothing left ownerless)."""
-    _require_staff(request.user)
-    if not has_role(request.user, Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE):
+    require_staff(request.user)
+    if not has_role(request.user, *ARCHIVE_KEEPER_ROLES):
         raise PermissionDenied
     visible = customers_visible_to(request.user)
     owners = (User.objects.filter(pk__in=visible.values("owner_id"))
@@ -562,21 +528,26 @@ def customers_handover_all_view(request):
 
 # --- Checked mark, retirement -------------------------------------------------------------------
 
-@login_required
-@require_POST
-def customer_mark_checked_view(request, pk: int):
-    customer = _readable(request, pk)
+def _card_action(request, customer: Customer, service, success: str):
+    """A button on the card: one service call on the archive (its refusal answers 403), then the card."""
     try:
-        customer_mark_checked(customer=customer, user=request.user)
+        service(customer=customer, user=request.user)
     except PermissionDeniedError:
         raise PermissionDenied from None
-    messages.success(request, _("The archive is marked as checked."))
+    messages.success(request, success)
     return redirect("customers:detail", pk=customer.pk)
 
 
 @login_required
+@require_POST
+def customer_mark_checked_view(request, pk: int):
+    return _card_action(request, readable_customer(request, pk), customer_mark_checked,
+                        _("The archive is marked as checked."))
+
+
+@login_required
 def customer_deactivate_view(request, pk: int):
-    customer = _editable(request, pk)
+    customer = editable_customer(request, pk)
     form = DeactivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -594,20 +565,14 @@ def customer_deactivate_view(request, pk: int):
 @login_required
 @require_POST
 def customer_reactivate_view(request, pk: int):
-    customer = _editable(request, pk)
-    try:
-        customer_reactivate(customer=customer, user=request.user)
-    except PermissionDeniedError:
-        raise PermissionDenied from None
-    messages.success(request, _("The archive is active again."))
-    return redirect("customers:detail", pk=customer.pk)
+    return _card_action(request, editable_customer(request, pk), customer_reactivate, _("The archive is active again."))
 
 
 # --- Printable and XLSX card (SPEC §2.7 form 4) ----------------------------------------------------
 
 @login_required
 def customer_print_view(request, pk: int):
-    customer = _readable(request, pk, queryset=CARD_QUERYSET)
+    customer = readable_customer(request, pk, queryset=CARD_QUERYSET)
     access_log_record(user=request.user, action=AccessLog.Action.PRINT, channel=AccessLog.Channel.WEB,
                       customer=customer, request=request, detail="customer card")
     return render(request, "customers/archive/print.html", {
@@ -624,7 +589,7 @@ def _attachment(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def customer_card_xlsx_view(request, pk: int):
-    customer = _readable(request, pk, queryset=CARD_QUERYSET)
+    customer = readable_customer(request, pk, queryset=CARD_QUERYSET)
     card = card_data(customer, user=request.user)
     tables = [
         (_("Contacts"), card["contacts"]["headers"], card["contacts"]["rows"]),
@@ -679,10 +644,9 @@ def classification_row(index: int, customer: Customer) -> list:
 
 @login_required
 def classification_view(request):
-    _require_staff(request.user)
+    require_staff(request.user)
     form, qs = _classification_queryset(request)
-    group_by = request.GET.get("group_by", "")
-    groups = _group_counts(request, qs, group_by) if group_by in GROUP_BY_DIMENSIONS else None
+    groups, group_label = _requested_groups(request, qs)
     page = Paginator(qs, CLASSIFICATION_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"customer": c, "index": page.start_index() + i, "contact": (c.active_contacts or [None])[0]}
             for i, c in enumerate(page.object_list)]
@@ -690,22 +654,19 @@ def classification_view(request):
     query.pop("page", None)
     return render(request, "customers/archive/classification.html", {
         "form": form, "page_obj": page, "rows": rows, "groups": groups, "total": page.paginator.count,
-        "group_label": GROUP_BY_DIMENSIONS[group_by][1] if groups is not None else "",
+        "group_label": group_label,
         "xlsx_url": reverse("customers:classification_xlsx") + ("?" + query.urlencode() if query else ""),
     })
 
 
 @login_required
 def classification_xlsx_view(request):
-    _require_staff(request.user)
+    require_staff(request.user)
     form, qs = _classification_queryset(request)
     rows = [classification_row(index, customer)
             for index, customer in enumerate(qs.iterator(chunk_size=2000), start=1)]
-    group_by = request.GET.get("group_by", "")
-    groups = None
-    if group_by in GROUP_BY_DIMENSIONS:
-        counts = _group_counts(request, qs, group_by)
-        groups = (str(GROUP_BY_DIMENSIONS[group_by][1]), [(g["label"], g["count"]) for g in counts])
+    counts, group_label = _requested_groups(request, qs)
+    groups = (group_label, [(g["label"], g["count"]) for g in counts]) if counts is not None else None
     filter_text = "; ".join(f"{label}: {value}" for label, value in form.active_filters())
     content = classification_workbook(title=_("Customer classification summary"), filter_text=filter_text,
                                       headers=classification_headers(), rows=rows, groups=groups)
@@ -721,12 +682,12 @@ def classification_xlsx_view(request):
 def refresh_tasks_view(request):
     """The user's own open refresh tasks; clerks, department heads and the GM also see the others' of
     the archives they may edit."""
-    _require_staff(request.user)
+    require_staff(request.user)
     tasks = (RefreshTask.objects.filter(status=RefreshTask.Status.OPEN)
              .select_related("customer", "customer__region", "owner").order_by("due_on", "customer__name"))
     mine = list(tasks.filter(owner=request.user))
     others = []
-    if has_role(request.user, Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE):
+    if has_role(request.user, *ARCHIVE_KEEPER_ROLES):
         visible = customers_visible_to(request.user, include_inactive=False)
         others = [task for task in tasks.exclude(owner=request.user).filter(customer__in=visible)[:500]
                   if can_edit_customer(request.user, task.customer)]
@@ -737,9 +698,9 @@ def refresh_tasks_view(request):
 @login_required
 def customer_refresh_view(request, pk: int):
     """Confirm the card unchanged, or correct it; either resets the verification date and closes the task."""
-    customer = _editable(request, pk)
+    customer = editable_customer(request, pk)
     if request.method == "GET":
-        _log_read(request, customer, "yearly check")
+        log_read(request, customer, "yearly check")
     show_financials = can_see_financials(request.user, customer)
     correcting = request.method == "POST" and request.POST.get("action") == "correct"
     form = CustomerForm(request.POST if correcting else None, instance=customer, user=request.user,

@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
-from crm.forms_base import BootstrapFormMixin
+from customers.forms import SpreadsheetUploadForm
 from customers.imports import (
     KINDS,
-    MAX_FILE_BYTES,
     XLSX_TYPE,
     can_export,
     can_import,
@@ -33,24 +32,19 @@ from customers.imports import (
 )
 from customers.models import ImportJob
 from customers.resources import COLUMNS
+from customers.views.common import file_name
 
 
-class ImportForm(BootstrapFormMixin, forms.Form):
+class ImportForm(SpreadsheetUploadForm):
     kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=[
         (ImportJob.Kind.CUSTOMERS, ImportJob.Kind.CUSTOMERS.label),
         (ImportJob.Kind.CONTACTS, ImportJob.Kind.CONTACTS.label),
     ])
-    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"),
-                           help_text=gettext_lazy("The first row holds the column headers, in English or Chinese."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    field_order = ["kind", "file"]
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
-        return upload
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext_lazy("The first row holds the column headers, in English or Chinese.")
 
 
 def _require_import(user) -> None:
@@ -96,7 +90,7 @@ def import_job(request, pk: int):
     job = get_object_or_404(ImportJob, pk=pk, user=request.user)
     is_async = import_is_async(job)
     waiting = is_async and job.status == ImportJob.Status.PENDING
-    context = {"job": job, "is_async": is_async, "filename": job.file.name.rsplit("/", 1)[-1],
+    context = {"job": job, "is_async": is_async, "filename": file_name(job.file),
                "polling": job.status == ImportJob.Status.RUNNING or waiting}
     if request.htmx:
         return render(request, "customers/imports/_job_status.html", context)

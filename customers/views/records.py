@@ -2,7 +2,6 @@
 totals; the CSV/XLSX upload with a dry-run preview and a confirmation, through the same service as
 the bulk API; and the clerks' queue of unchecked archives filed by the freight system."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,13 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
-from crm.forms_base import BootstrapFormMixin
 from crm.home import home_panel
-from crm.roles import ADMIN_ROLE, Role, has_role
+from crm.roles import ARCHIVE_KEEPER_ROLES, STAFF_ROLES, Role, has_role
 from customers.business_records import (
     COLUMN_ALIASES,
     FILE_COLUMNS,
@@ -35,13 +32,14 @@ from customers.business_records import (
     can_upload_business_records,
     unchecked_customers_for,
 )
+from customers.forms import SpreadsheetUploadForm
 from customers.models import ImportJob
+from customers.views.common import file_name
 
 PAGE_SIZE = 50
-MAX_FILE_BYTES = 20 * 1024 * 1024
 SHOWN_ERRORS = 500
-LIST_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)
-QUEUE_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+LIST_ROLES = STAFF_ROLES
+QUEUE_ROLES = ARCHIVE_KEEPER_ROLES
 PAGE_FILTERS = ("q", "service_type", "date_from", "date_to", "overdue")
 
 
@@ -78,20 +76,6 @@ def business_records(request):
     })
 
 
-class RecordUploadForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"),
-                           help_text=gettext_lazy("The first row holds the column headers."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
-        return upload
-
-
 def _column_help() -> list[dict]:
     required = {"external_id", "date", "service_type", "amount", "due_date"}
     return [{"name": name, "required": name in required,
@@ -103,7 +87,7 @@ def _column_help() -> list[dict]:
 def business_records_upload(request):
     if not can_upload_business_records(request.user):
         raise PermissionDenied
-    form = RecordUploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -122,7 +106,7 @@ def business_records_upload(request):
 def business_records_upload_job(request, pk: int):
     """A job's page: the preview of a waiting file, or the result of an import."""
     job = get_object_or_404(ImportJob, pk=pk, user=request.user, kind=ImportJob.Kind.BUSINESS_RECORDS)
-    context = {"job": job, "filename": job.file.name.rsplit("/", 1)[-1], "shown_errors": SHOWN_ERRORS}
+    context = {"job": job, "filename": file_name(job.file), "shown_errors": SHOWN_ERRORS}
     if job.status == ImportJob.Status.PENDING:
         try:
             outcome = business_records_upload_preview(job=job)

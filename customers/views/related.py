@@ -6,20 +6,19 @@ who may read it but not edit it gets 403 on the editing pages. Files are served 
 views, after the same check, and every download is logged (SPEC §8).
 """
 
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
+from crm.forms_base import apply_service_error
 from customers.forms_related import (
     CompetitorForm,
     ContactForm,
@@ -28,20 +27,18 @@ from customers.forms_related import (
     LibraryFilterForm,
     LibraryUploadForm,
     SectionSourcesForm,
-    apply_service_error,
 )
 from customers.models import AccessLog, Competitor, Contact, Customer, CustomerDocument, LibraryDocument
 from customers.selectors import (
+    can_check_sections,
+    can_confirm_library,
     can_edit_customer,
     can_see_sensitive_personal,
-    customer_get_for_user,
-    is_identity_only,
+    can_use_library,
+    library_document_list,
 )
 from customers.services import access_log_record
 from customers.services_related import (
-    can_check_sections,
-    can_confirm_library,
-    can_use_library,
     competitor_create,
     competitor_delete,
     competitor_update,
@@ -53,80 +50,63 @@ from customers.services_related import (
     interaction_create,
     library_document_confirm,
     library_document_create,
-    library_document_list,
     section_sources_update,
 )
+from customers.views.common import card_url, editable_customer, file_name, log_read, readable_customer
 
 SERVICE_ERRORS = (ApplicationError, ValidationError)
 
 
-def card_url(customer: Customer, tab: str = "") -> str:
-    """The customer's card, opened on `tab` (the card page lives in customers.views.archive)."""
-    try:
-        url = reverse("customers:detail", args=[customer.pk])
-    except NoReverseMatch:
-        url = f"/customers/{customer.pk}/"
-    return f"{url}#{tab}" if tab else url
+def _service_form_page(request, customer: Customer, form, *, save, success, title: str, tab: str,
+                       template: str = "customers/related/form.html", **context):
+    """The card's small forms: a valid POST goes to one service (`save(cleaned_data)`); its errors are
+    shown beside their fields, its success (`success(saved)`) is said on the card, opened on `tab`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except SERVICE_ERRORS as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, success(saved))
+            return redirect(card_url(customer, tab))
+    return render(request, template, {"customer": customer, "form": form, "title": title,
+                                      "back_url": card_url(customer, tab), **context})
 
 
-def readable_customer(request, pk) -> Customer:
-    """The archive, or 404 when the user may not read it. Integration accounts see identity fields
-    only, so nothing of the card's related parts (SPEC §8 narrow doors)."""
-    if is_identity_only(request.user):
-        raise Http404("No such customer")
-    return customer_get_for_user(request.user, pk)
-
-
-def editable_customer(request, pk) -> Customer:
-    customer = readable_customer(request, pk)
-    if not can_edit_customer(request.user, customer):
-        raise PermissionDenied
-    return customer
-
-
-def _form_page(request, customer: Customer, form, *, title: str, tab: str, multipart: bool = False):
-    return render(request, "customers/related/form.html", {
-        "customer": customer, "form": form, "title": title, "back_url": card_url(customer, tab),
-        "multipart": multipart,
-    })
+def _delete_record(request, pk: int, record_pk: int, *, model, delete, success, tab: str):
+    """The card's delete buttons: the record of an archive the user may edit, one service call
+    (`delete(record)`), a message (`success(record)`), back to the card's tab."""
+    customer = editable_customer(request, pk)
+    record = get_object_or_404(model, pk=record_pk, customer=customer)
+    delete(record)
+    messages.success(request, success(record))
+    return redirect(card_url(customer, tab))
 
 
 # --- Contacts ----------------------------------------------------------------------------------
 
+def _contact_form_page(request, customer: Customer, contact: Contact | None):
+    form = ContactForm(request.POST or None, instance=contact,
+                       show_sensitive=can_see_sensitive_personal(request.user, customer))
+    if contact is None:
+        save, success, title = (lambda data: contact_create(customer=customer, user=request.user, **data),
+                                lambda saved: _("Contact %s added.") % saved.name, _("New contact"))
+    else:
+        save, success, title = (lambda data: contact_update(contact=contact, user=request.user, **data),
+                                lambda saved: _("Contact %s saved.") % saved.name, _("Contact: %s") % contact.name)
+    return _service_form_page(request, customer, form, save=save, success=success, title=title, tab="contacts",
+                              template="customers/related/contact_form.html", contact=contact)
+
+
 @login_required
 def contact_create_view(request, pk: int):
-    customer = editable_customer(request, pk)
-    show_sensitive = can_see_sensitive_personal(request.user, customer)
-    form = ContactForm(request.POST or None, show_sensitive=show_sensitive)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = contact_create(customer=customer, user=request.user, **form.cleaned_data)
-        except SERVICE_ERRORS as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Contact %s added.") % contact.name)
-            return redirect(card_url(customer, "contacts"))
-    return render(request, "customers/related/contact_form.html", {
-        "customer": customer, "form": form, "title": _("New contact"), "back_url": card_url(customer, "contacts")})
+    return _contact_form_page(request, editable_customer(request, pk), None)
 
 
 @login_required
 def contact_edit_view(request, pk: int, contact_pk: int):
     customer = editable_customer(request, pk)
-    contact = get_object_or_404(Contact, pk=contact_pk, customer=customer)
-    show_sensitive = can_see_sensitive_personal(request.user, customer)
-    form = ContactForm(request.POST or None, instance=contact, show_sensitive=show_sensitive)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = contact_update(contact=contact, user=request.user, **form.cleaned_data)
-        except SERVICE_ERRORS as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Contact %s saved.") % contact.name)
-            return redirect(card_url(customer, "contacts"))
-    return render(request, "customers/related/contact_form.html", {
-        "customer": customer, "form": form, "contact": contact,
-        "title": _("Contact: %s") % contact.name, "back_url": card_url(customer, "contacts")})
+    return _contact_form_page(request, customer, get_object_or_404(Contact, pk=contact_pk, customer=customer))
 
 
 @login_required
@@ -148,42 +128,29 @@ def contact_delete_view(request, pk: int, contact_pk: int):
 @login_required
 def competitor_create_view(request, pk: int):
     customer = editable_customer(request, pk)
-    form = CompetitorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            competitor = competitor_create(customer=customer, user=request.user, **form.cleaned_data)
-        except SERVICE_ERRORS as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Competitor %s added.") % competitor.name)
-            return redirect(card_url(customer, "competitors"))
-    return _form_page(request, customer, form, title=_("New competitor"), tab="competitors")
+    return _service_form_page(
+        request, customer, CompetitorForm(request.POST or None),
+        save=lambda data: competitor_create(customer=customer, user=request.user, **data),
+        success=lambda saved: _("Competitor %s added.") % saved.name, title=_("New competitor"), tab="competitors")
 
 
 @login_required
 def competitor_edit_view(request, pk: int, competitor_pk: int):
     customer = editable_customer(request, pk)
     competitor = get_object_or_404(Competitor, pk=competitor_pk, customer=customer)
-    form = CompetitorForm(request.POST or None, instance=competitor)
-    if request.method == "POST" and form.is_valid():
-        try:
-            competitor = competitor_update(competitor=competitor, user=request.user, **form.cleaned_data)
-        except SERVICE_ERRORS as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Competitor %s saved.") % competitor.name)
-            return redirect(card_url(customer, "competitors"))
-    return _form_page(request, customer, form, title=_("Competitor: %s") % competitor.name, tab="competitors")
+    return _service_form_page(
+        request, customer, CompetitorForm(request.POST or None, instance=competitor),
+        save=lambda data: competitor_update(competitor=competitor, user=request.user, **data),
+        success=lambda saved: _("Competitor %s saved.") % saved.name, title=_("Competitor: %s") % competitor.name,
+        tab="competitors")
 
 
 @login_required
 @require_POST
 def competitor_delete_view(request, pk: int, competitor_pk: int):
-    customer = editable_customer(request, pk)
-    competitor = get_object_or_404(Competitor, pk=competitor_pk, customer=customer)
-    competitor_delete(competitor=competitor, user=request.user)
-    messages.success(request, _("Competitor %s deleted.") % competitor.name)
-    return redirect(card_url(customer, "competitors"))
+    return _delete_record(request, pk, competitor_pk, model=Competitor, tab="competitors",
+                          delete=lambda record: competitor_delete(competitor=record, user=request.user),
+                          success=lambda record: _("Competitor %s deleted.") % record.name)
 
 
 # --- Documents ---------------------------------------------------------------------------------
@@ -191,24 +158,19 @@ def competitor_delete_view(request, pk: int, competitor_pk: int):
 @login_required
 def document_upload_view(request, pk: int):
     customer = editable_customer(request, pk)
-    form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            document = document_create(customer=customer, user=request.user, **form.cleaned_data)
-        except SERVICE_ERRORS as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Document %s filed.") % document.title)
-            return redirect(card_url(customer, "documents"))
-    return _form_page(request, customer, form, title=_("File a document"), tab="documents", multipart=True)
+    return _service_form_page(
+        request, customer, DocumentForm(request.POST or None, request.FILES or None),
+        save=lambda data: document_create(customer=customer, user=request.user, **data),
+        success=lambda saved: _("Document %s filed.") % saved.title, title=_("File a document"), tab="documents",
+        multipart=True)
 
 
-def _file_response(field_file, *, filename: str):
+def _file_response(field_file):
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("The file is missing") from None
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return FileResponse(handle, as_attachment=True, filename=file_name(field_file))
 
 
 @login_required
@@ -216,7 +178,7 @@ def document_download_view(request, pk: int, doc_pk: int):
     """Serve a filed document only to users who may read its archive; the document must belong to it."""
     customer = readable_customer(request, pk)
     document = get_object_or_404(CustomerDocument, pk=doc_pk, customer=customer)
-    response = _file_response(document.file, filename=os.path.basename(document.file.name))
+    response = _file_response(document.file)
     access_log_record(user=request.user, action=AccessLog.Action.DOWNLOAD, channel=AccessLog.Channel.WEB,
                       customer=customer, request=request, detail=document.title)
     return response
@@ -225,11 +187,9 @@ def document_download_view(request, pk: int, doc_pk: int):
 @login_required
 @require_POST
 def document_delete_view(request, pk: int, doc_pk: int):
-    customer = editable_customer(request, pk)
-    document = get_object_or_404(CustomerDocument, pk=doc_pk, customer=customer)
-    document_delete(document=document, user=request.user)
-    messages.success(request, _("Document %s deleted.") % document.title)
-    return redirect(card_url(customer, "documents"))
+    return _delete_record(request, pk, doc_pk, model=CustomerDocument, tab="documents",
+                          delete=lambda record: document_delete(document=record, user=request.user),
+                          success=lambda record: _("Document %s deleted.") % record.title)
 
 
 # --- Interaction log ---------------------------------------------------------------------------
@@ -237,16 +197,10 @@ def document_delete_view(request, pk: int, doc_pk: int):
 @login_required
 def interaction_create_view(request, pk: int):
     customer = editable_customer(request, pk)
-    form = InteractionForm(request.POST or None, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            interaction_create(customer=customer, user=request.user, **form.cleaned_data)
-        except SERVICE_ERRORS as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Interaction recorded."))
-            return redirect(card_url(customer, "interactions"))
-    return _form_page(request, customer, form, title=_("Record an interaction"), tab="interactions")
+    return _service_form_page(
+        request, customer, InteractionForm(request.POST or None, customer=customer),
+        save=lambda data: interaction_create(customer=customer, user=request.user, **data),
+        success=lambda saved: _("Interaction recorded."), title=_("Record an interaction"), tab="interactions")
 
 
 # --- Section data sources ----------------------------------------------------------------------
@@ -256,6 +210,8 @@ def section_source_view(request, pk: int):
     """Where each section of the card came from and whether it was checked; readers see, editors change,
     clerks of the team check (one section at a time, or the whole card)."""
     customer = readable_customer(request, pk)
+    if request.method == "GET":
+        log_read(request, customer, "data sources")
     can_edit = can_edit_customer(request.user, customer)
     may_check = can_check_sections(request.user, customer)
     rows = {row.section: row for row in customer.section_sources.select_related("checked_by")}
@@ -318,7 +274,7 @@ def library_upload_view(request):
 def library_download_view(request, doc_pk: int):
     _require_library(request.user)
     document = get_object_or_404(LibraryDocument, pk=doc_pk)
-    response = _file_response(document.file, filename=os.path.basename(document.file.name))
+    response = _file_response(document.file)
     access_log_record(user=request.user, action=AccessLog.Action.DOWNLOAD, channel=AccessLog.Channel.WEB,
                       request=request, detail=_("Library: %s") % document.title)
     return response

@@ -311,12 +311,17 @@ def test_create_duplicate_name_names_the_existing(client, customer, alice):
     assert Customer.objects.count() == 1
 
 
-def test_create_duplicate_of_unreadable_archive_has_no_link(client, customer, charlie):
+def test_create_duplicate_of_unreadable_archive_has_no_link_and_no_name(client, customer, charlie):
     response = client_for(client, charlie).post(reverse("customers:create"),
                                                 card_post(name="上海东方远洋贸易有限公司", phone=""))
     assert response.status_code == 200
-    assert response.context["duplicate"]["url"] == ""
-    assert customer.code in response.context["form"].errors["name"][0]
+    assert response.context["duplicate"] == {"url": ""}
+    # Refused as a duplicate, but the archive charlie may not read is neither named nor linked (SPEC §8).
+    error = response.context["form"].errors["name"][0]
+    assert "already exists" in error and customer.code not in error
+    html = response.content.decode()
+    assert customer.code not in html and "alice" not in html
+    assert Customer.objects.count() == 1
 
 
 def test_create_invalid_credit_code_is_a_field_error(client, alice):
