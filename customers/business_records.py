@@ -688,7 +688,7 @@ def records_from_file(*, content: bytes, filename: str) -> FileRecords:
     """The records of a CSV (UTF-8 or GB18030) or XLSX file whose first row names the columns.
     Blank rows are skipped, row numbers kept. Raises ApplicationError(field="file") for a file that
     cannot be read or lacks a required column."""
-    from customers.imports import read_dataset  # the project's one reader of uploaded tables
+    from customers.imports.importers import read_dataset  # the project's one reader of uploaded tables
 
     dataset = read_dataset(content=content, filename=filename)
     mapping: dict[int, str] = {}

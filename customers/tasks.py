@@ -51,9 +51,9 @@ def access_grants_expire_task(self) -> int:
 
 @shared_task(bind=True, **RETRY)
 def import_run_task(self, job_id: int) -> str | None:
-    """Run a large import (customers.imports.import_job_run): validate in chunks with progress, then
+    """Run a large import (customers.imports.jobs.import_job_run): validate in chunks with progress, then
     write all rows or none. Returns the job's final status."""
-    from customers.imports import import_job_run
+    from customers.imports.jobs import import_job_run
     from customers.models import ImportJob
 
     job = ImportJob.objects.filter(pk=job_id).first()

@@ -5,48 +5,24 @@ Every cell goes through `safe_cell`, so that text typed by users or customers ca
 formula when the file is opened (CSV/XLSX injection).
 """
 
-import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# A text cell starting with one of these is read as a formula (or a DDE call) by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from crm.tabular import safe_cell
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _SECTION_FILL = PatternFill("solid", fgColor="EEF1F5")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def safe_cell(value: Any) -> Any:
-    """A value that is safe to write into a spreadsheet cell.
-
-    Numbers, dates and booleans pass unchanged (they cannot carry a formula); None stays empty;
-    anything else becomes text, loses the control characters XLSX cannot hold, and is prefixed with a
-    single quote when it starts with = + - @ tab or CR, so it is shown as text and never evaluated.
-    """
-    if value is None or isinstance(value, (bool, int, float, Decimal, dt.date, dt.datetime, dt.time)):
-        if isinstance(value, dt.datetime) and timezone.is_aware(value):
-            # XLSX has no time zones: write the local wall-clock time.
-            return timezone.localtime(value).replace(tzinfo=None)
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _save(workbook: Workbook) -> bytes:

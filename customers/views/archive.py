@@ -26,6 +26,7 @@ from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.forms_base import apply_service_error
 from crm.models import User
 from crm.roles import ARCHIVE_KEEPER_ROLES, FILING_ROLES, has_role
+from crm.tabular import XLSX_CONTENT_TYPE
 from crm.templatetags.crm_tags import cny
 from customers.filters import GROUP_BY_DIMENSIONS
 from customers.forms import (
@@ -38,7 +39,7 @@ from customers.forms import (
     HandoverForm,
     RefreshNoteForm,
 )
-from customers.imports import can_import
+from customers.imports.importers import can_import
 from customers.models import AccessLog, Contact, Customer, RefreshTask, ServiceNeed, ServiceType
 from customers.selectors import (
     can_check_sections,
@@ -63,7 +64,7 @@ from customers.services import (
     customers_handover_all,
 )
 from customers.views.common import editable_customer, log_read, readable_customer, require_staff
-from customers.xlsx import XLSX_CONTENT_TYPE, card_workbook, classification_workbook
+from customers.xlsx import card_workbook, classification_workbook
 
 PAGE_SIZE = 50
 CLASSIFICATION_PAGE_SIZE = 100

@@ -13,25 +13,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
+from crm.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from customers.exports import contacts_export, customers_export, dataset_csv_stream, dataset_xlsx, export_filename
 from customers.forms import SpreadsheetUploadForm
-from customers.imports import (
-    KINDS,
-    XLSX_TYPE,
-    can_export,
-    can_import,
-    contacts_export,
-    csv_stream,
-    customers_export,
-    export_filename,
-    import_is_async,
-    import_job_create,
-    import_job_preview,
-    import_job_run,
-    import_template,
-    write_xlsx,
-)
+from customers.imports.columns import COLUMNS
+from customers.imports.importers import KINDS, can_export, can_import
+from customers.imports.jobs import import_is_async, import_job_create, import_job_preview, import_job_run
+from customers.imports.template_files import import_template
 from customers.models import ImportJob
-from customers.resources import COLUMNS
 from customers.views.common import file_name
 
 
@@ -139,10 +128,10 @@ def _export(request, kind: str):
     dataset = service(user=request.user, filters=request.GET, request=request)
     filename = export_filename(kind, fmt)
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(dataset), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(dataset_csv_stream(dataset), content_type=CSV_CONTENT_TYPE)
     else:
         title = _("Customers") if kind == "customers" else _("Contacts")
-        response = HttpResponse(write_xlsx(dataset, title=title), content_type=XLSX_TYPE)
+        response = HttpResponse(dataset_xlsx(dataset, title=title), content_type=XLSX_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     return _attachment(response, filename)
 

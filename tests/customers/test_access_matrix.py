@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from crm.models import Notification
 from customers.business_records import business_records_template_csv, business_records_upload_create
-from customers.imports import import_job_create, run_import
+from customers.imports.importers import run_import
+from customers.imports.jobs import import_job_create
 from customers.models import (
     AccessLog,
     AccessRequest,

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from crm.home import HOME_PANELS
+from crm.tabular import safe_cell
 from customers.forms import CustomerForm, HandoverForm, owner_candidates
 from customers.home import (
     access_requests_panel,
@@ -21,7 +22,7 @@ from customers.home import (
 from customers.models import AccessRequest, Customer, RefreshTask
 from customers.services import archive_refresh_complete, customers_handover_all
 from customers.views.archive import card_data, classification_row, display_value
-from customers.xlsx import card_workbook, classification_workbook, safe_cell
+from customers.xlsx import card_workbook, classification_workbook
 from tests.factories import BusinessRecordFactory, ContactFactory, CustomerFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,68 +9,46 @@ archive the user may not edit is reported as "no such archive", never revealed.
 Exports hold exactly the rows of customer_list() for the user, sensitive columns only where the user
 may see them, every text cell neutralised against formula injection, and each export is logged.
 """
-
 from __future__ import annotations
 
 import copy
-import csv
-import datetime as dt
-import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlencode
 
 import tablib
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
 from crm.roles import ADMIN_ROLE, ARCHIVE_KEEPER_ROLES, STAFF_ROLES, Role, has_role
-from customers.models import (
-    AccessLog,
-    Contact,
-    Customer,
-    CustomerNature,
-    DataSource,
-    ImportJob,
-    Industry,
-    Region,
-    Route,
-)
-from customers.normalize import normalize_name, normalize_phone
-from customers.resources import (
-    COLUMNS,
+from crm.tabular import CellError, TableError, is_blank, parse_bool, parse_date, parse_decimal, parse_int, read_table
+from crm.tabular import cell_text as _text
+from crm.tabular import display_cell as _display
+from customers.imports.columns import (
     CONTACT_COLUMNS,
     CUSTOMER_COLUMNS,
     Column,
-    ContactResource,
-    CustomerResource,
     choice_lookup,
     header_key,
     header_map,
 )
+from customers.models import Contact, Customer, CustomerNature, DataSource, ImportJob, Industry, Region, Route
+from customers.normalize import normalize_name, normalize_phone
 from customers.selectors import (
     can_edit_customer,
     can_see_financials,
     can_see_sensitive_personal,
-    customer_list,
     customers_visible_to,
     readable_customer_ids,
 )
-from customers.services import access_log_record, customer_create, customer_update, duplicate_message
+from customers.services import customer_create, customer_update, duplicate_message
 
 logger = logging.getLogger(__name__)
 
@@ -83,19 +61,8 @@ MAX_ROWS = 50_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
-
-# Cells starting with one of these are read as formulas by spreadsheet programs (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize_cell(value: Any) -> Any:
-    """Defuse a text cell that a spreadsheet would run as a formula, by prefixing a single quote.
-    Numbers and dates are left alone: they cannot carry a formula."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+_CellError = CellError
+_blank = is_blank
 
 
 def can_import(user) -> bool:
@@ -107,157 +74,17 @@ def can_export(user) -> bool:
     return has_role(user, *EXPORT_ROLES)
 
 
-# --- Reading files -------------------------------------------------------------------------------
-
 def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
-    """A tablib Dataset from a CSV (UTF-8 or GB18030, as Chinese Excel saves it) or XLSX file.
-    Blank rows inside the data are kept so that row numbers match the spreadsheet.
-    Raises ApplicationError(field="file") for a file that cannot be read."""
-    name = (filename or "").lower()
-    if len(content) > MAX_FILE_BYTES:
-        raise ApplicationError(_("The file is larger than 20 MB; split it."), field="file")
-    if name.endswith(".xlsx"):
-        rows = _xlsx_rows(content)
-    elif name.endswith((".csv", ".txt")):
-        rows = _csv_rows(content)
-    else:
-        raise ApplicationError(_("Upload a CSV or XLSX file."), field="file")
-    if not rows or not any(not _blank(value) for value in rows[0]):
-        raise ApplicationError(_("The file is empty: its first row must hold the column headers."), field="file")
-    headers = [_text(value) for value in rows[0]]
-    while headers and not headers[-1]:
-        headers.pop()
-    width = len(headers)
-    body = [list(row[:width]) + [None] * (width - len(row)) for row in rows[1:]]
-    while body and all(_blank(value) for value in body[-1]):
-        body.pop()
-    if len(body) > MAX_ROWS:
-        raise ApplicationError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}, field="file")
-    dataset = tablib.Dataset(headers=headers)
-    for row in body:
+    """A tablib Dataset from an uploaded CSV (UTF-8 or GB18030, as Chinese Excel saves it) or XLSX
+    file. Raises ApplicationError(field="file") for a file that cannot be read."""
+    try:
+        table = read_table(content=content, filename=filename, max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    except TableError as error:
+        raise ApplicationError(error.message, field="file")
+    dataset = tablib.Dataset(headers=table.headers)
+    for row in table.rows:
         dataset.append(row)
     return dataset
-
-
-def _xlsx_rows(content: bytes) -> list[tuple]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    except Exception:  # a broken or renamed file: openpyxl raises many kinds
-        raise ApplicationError(_("This file cannot be read as an XLSX workbook."), field="file")
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ApplicationError(_("This CSV file is neither UTF-8 nor GB18030 text."), field="file")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise ApplicationError(_("This CSV file cannot be read."), field="file")
-
-
-# --- Cells -----------------------------------------------------------------------------------------
-
-class _CellError(Exception):
-    pass
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Any) -> str:
-    """The text of a cell; numbers typed into text columns (phones, codes) lose Excel's ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    # Undo our own export's neutralisation, so that an exported file imports back unchanged.
-    if text.startswith("'") and text[1:2] and text[1:2] in FORMULA_PREFIXES:
-        text = text[1:]
-    return text
-
-
-_TRUE = {"1", "true", "yes", "y", "是", "有", "√", "✓", "对"}
-_FALSE = {"0", "false", "no", "n", "否", "无", "不", "不是", "×"}
-
-
-def _parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    key = header_key(_text(value))
-    if key in _TRUE or key == header_key(_("Yes")):
-        return True
-    if key in _FALSE or key == header_key(_("No")):
-        return False
-    raise _CellError(_("Write yes or no (是/否)."))
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-
-def _parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise _CellError(_("Write a date as YYYY-MM-DD."))
-
-
-def _parse_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise _CellError(_("Write a number."))
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(str(value))
-    text = _text(value)
-    for noise in (",", "，", "¥", "￥", " "):
-        text = text.replace(noise, "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise _CellError(_("Write a number."))
-    if not number.is_finite():
-        raise _CellError(_("Write a number."))
-    return number
-
-
-def _parse_int(value: Any) -> int:
-    number = _parse_decimal(value)
-    if number != number.to_integral_value():
-        raise _CellError(_("Write a whole number."))
-    return int(number)
-
-
-def _display(value: Any) -> str:
-    return "" if value is None else _text(value)
 
 
 # --- The import run ------------------------------------------------------------------------------
@@ -449,13 +276,13 @@ class _Importer:
     def parse(self, column: Column, value: Any) -> Any:
         kind = column.kind
         if kind == "bool":
-            return _parse_bool(value)
+            return parse_bool(value)
         if kind == "date":
-            return _parse_date(value)
+            return parse_date(value)
         if kind == "decimal":
-            return _parse_decimal(value)
+            return parse_decimal(value)
         if kind == "int":
-            return _parse_int(value)
+            return parse_int(value)
         if kind == "choice":
             text = _text(value)
             code = self.choices[column.field].get(header_key(text))
@@ -778,253 +605,3 @@ def customers_import(*, user: User, dataset: tablib.Dataset, dry_run: bool,
 def contacts_import(*, user: User, dataset: tablib.Dataset, dry_run: bool,
                     job: ImportJob | None = None) -> ImportResult:
     return run_import(kind="contacts", user=user, dataset=dataset, dry_run=dry_run, job=job)
-
-
-# --- Import jobs -----------------------------------------------------------------------------------
-
-def import_is_async(job: ImportJob) -> bool:
-    """Files with more rows than settings.CRM["IMPORT_ASYNC_ROWS"] run as a Celery task."""
-    return job.total_rows > settings.CRM["IMPORT_ASYNC_ROWS"]
-
-
-@transaction.atomic
-def import_job_create(*, user: User, kind: str, content: bytes, filename: str) -> ImportJob:
-    """Keep an uploaded file on an ImportJob. A large file is queued at once (validated, then written
-    if it has no error); a small one waits on its preview for the user's confirmation."""
-    if not can_import(user):
-        raise PermissionDeniedError(_("You may not import data."))
-    if kind not in KINDS:
-        raise ApplicationError(_("Unknown kind of import."), field="kind")
-    dataset = read_dataset(content=content, filename=filename)
-    if not len(dataset):
-        raise ApplicationError(_("The file has a header row but no data."), field="file")
-    job = ImportJob(kind=kind, user=user, total_rows=len(dataset))
-    job.file.save(get_valid_filename(filename) or "import", ContentFile(content), save=False)
-    job.save()
-    if import_is_async(job):
-        from customers.tasks import import_run_task
-
-        transaction.on_commit(lambda: import_run_task.delay(job.pk))
-    return job
-
-
-def import_job_dataset(job: ImportJob) -> tablib.Dataset:
-    with job.file.open("rb") as handle:
-        content = handle.read()
-    return read_dataset(content=content, filename=job.file.name)
-
-
-def import_job_preview(*, job: ImportJob) -> ImportResult:
-    """The dry run of a job's file: what would be created and updated, and every error."""
-    return run_import(kind=job.kind, user=job.user, dataset=import_job_dataset(job), dry_run=True)
-
-
-def import_job_run(*, job: ImportJob, confirm: bool = False) -> ImportJob:
-    """Run a job: validate every row, then write all rows or none. Idempotent: a finished job is
-    left alone, and a job killed halfway wrote nothing (one transaction), so running it again is safe.
-    `confirm` is the user's click on a previewed job, which only a waiting job accepts."""
-    statuses = [ImportJob.Status.PENDING] if confirm else [ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
-    if not ImportJob.objects.filter(pk=job.pk, status__in=statuses).update(
-            status=ImportJob.Status.RUNNING, processed_rows=0, updated_at=timezone.now()):
-        return ImportJob.objects.get(pk=job.pk)
-    job = ImportJob.objects.select_related("user").get(pk=job.pk)
-    try:
-        result = run_import(kind=job.kind, user=job.user, dataset=import_job_dataset(job), dry_run=False, job=job)
-        errors, written = result.errors, result.written
-    except OperationalError:
-        raise  # the task retries
-    except ApplicationError as exc:
-        result, errors, written = None, [{"row": None, "column": "", "message": str(exc.message)}], False
-    except Exception:
-        logger.exception("Import job %s failed", job.pk)
-        result, written = None, False
-        errors = [{"row": None, "column": "", "message": _("The import failed; nothing was imported.")}]
-    job.status = ImportJob.Status.DONE if not errors else ImportJob.Status.FAILED
-    job.processed_rows = job.total_rows
-    job.created_count = result.created if result and written else 0
-    job.updated_count = result.updated if result and written else 0
-    job.errors = errors[:5000]
-    job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors", "updated_at"])
-    return job
-
-
-# --- Template files ------------------------------------------------------------------------------
-
-def import_template(*, kind: str, fmt: str = "xlsx") -> tuple[bytes, str, str]:
-    """An empty file with the header row of `kind` in the user's language; the XLSX has a second
-    sheet explaining each column and listing the accepted names. Returns (content, filename, type)."""
-    columns = [column for column in COLUMNS[kind] if column.importable]
-    headers = [column.header for column in columns]
-    filename = f"{kind}-import-template.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(headers)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), filename, "text/csv; charset=utf-8"
-    help_rows = [[column.header, _column_help(column)] for column in columns]
-    content = write_xlsx(tablib.Dataset(headers=headers), title=_("Data"),
-                         extra_sheets=[(_("Help"), [_("Column"), _("What to write")], help_rows)])
-    return content, filename, XLSX_TYPE
-
-
-def _column_help(column: Column) -> str:
-    if column.field == "code":
-        return _("Empty: a new archive is filed. An existing code: that archive is updated.")
-    if column.field == "customer_code":
-        return _("The code of an archive you may edit. A contact of the same name there is updated.")
-    if column.kind == "owner":
-        return _("Username. Empty: you. Ignored for existing archives: owners change by handover.")
-    if column.kind == "fk":
-        model = {"industry": Industry, "nature": CustomerNature, "region": Region}[column.field]
-        return ", ".join(model.objects.filter(is_active=True).values_list("name", flat=True))
-    if column.kind == "route":
-        return _("A route of the territory given in the same row.")
-    if column.kind == "choice":
-        model = Contact if column.field == "gender" else Customer
-        return ", ".join(str(label) for _code, label in model._meta.get_field(column.field).choices)
-    hints = {"bool": _("yes or no (是/否)"), "date": _("YYYY-MM-DD"), "decimal": _("a number"),
-             "int": _("a whole number")}
-    hint = hints.get(column.kind, "")
-    if column.sensitive:
-        hint = (hint + "; " if hint else "") + _("sensitive: only where you may see it")
-    return hint
-
-
-# --- Exports ---------------------------------------------------------------------------------------
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _filters_text(filters) -> str:
-    if filters is None:
-        return ""
-    items = filters.lists() if hasattr(filters, "lists") else ((k, [v]) for k, v in dict(filters).items())
-    pairs = [(key, value) for key, values in items if key not in ("format", "page") for value in values if value]
-    return urlencode(pairs)
-
-
-def export_log(*, user: User, kind: str, count: int, filters=None, request=None,
-               channel: str = AccessLog.Channel.WEB) -> AccessLog | None:
-    """Every export is logged (SPEC §8): what, how many rows, with which filters."""
-    return access_log_record(user=user, action=AccessLog.Action.EXPORT, channel=channel, request=request,
-                             detail=f"{kind} {count} rows {_filters_text(filters)}".strip())
-
-
-def customers_export(*, user: User, filters=None, request=None,
-                     channel: str = AccessLog.Channel.WEB) -> tablib.Dataset:
-    """The archives of the user's list with `filters` (only readable ones), logged."""
-    if not can_export(user):
-        raise PermissionDeniedError(_("You may not export archives."))
-    queryset = customer_list(user=user, filters=filters)
-    dataset = CustomerResource(user=user).export(queryset)
-    export_log(user=user, kind="customers", count=len(dataset), filters=filters, request=request, channel=channel)
-    return dataset
-
-
-def contacts_export(*, user: User, filters=None, request=None,
-                    channel: str = AccessLog.Channel.WEB) -> tablib.Dataset:
-    """The contacts of the archives of the user's list with `filters`, logged. Personal columns only
-    for the customers whose contacts' personal data the user may see."""
-    if not can_export(user):
-        raise PermissionDeniedError(_("You may not export archives."))
-    customers = customer_list(user=user, filters=filters)
-    queryset = (Contact.objects.filter(customer__in=customers.values("pk"), is_active=True)
-                .select_related("customer").order_by("customer__name", "-is_primary", "name"))
-    dataset = ContactResource(user=user).export(queryset)
-    export_log(user=user, kind="contacts", count=len(dataset), filters=filters, request=request, channel=channel)
-    return dataset
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def csv_stream(dataset: tablib.Dataset) -> Iterator[str]:
-    """The dataset as CSV lines, with a UTF-8 BOM first so that Excel reads Chinese correctly."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow([neutralize_cell(header) for header in dataset.headers or []])
-    for row in dataset:
-        yield writer.writerow([neutralize_cell(_csv_value(value)) for value in row])
-
-
-def write_xlsx(dataset: tablib.Dataset, *, title: str,
-               extra_sheets: list[tuple[str, list[str], list[list]]] | None = None) -> bytes:
-    """An XLSX workbook: bold, frozen header row, rough column widths; text cells neutralised."""
-    import openpyxl
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    def cell(value):
-        # Neutralising is idempotent ("'=x" stays as it is); control characters would break the file.
-        if isinstance(value, Promise):
-            value = str(value)
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralize_cell(value)) if isinstance(value, str) else value
-
-    workbook = openpyxl.Workbook()
-    sheets = [(str(title), list(dataset.headers or []), list(dataset))] + list(extra_sheets or [])
-    for index, (sheet_title, headers, rows) in enumerate(sheets):
-        sheet = workbook.active if index == 0 else workbook.create_sheet()
-        sheet.title = str(sheet_title)[:31]
-        sheet.append([cell(str(header)) for header in headers])
-        for header_cell in sheet[1]:
-            header_cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([cell(value) for value in row])
-        sheet.freeze_panes = "A2"
-        for position, header in enumerate(headers, start=1):
-            sheet.column_dimensions[get_column_letter(position)].width = min(max(10, len(str(header)) * 2 + 2), 40)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_filename(kind: str, fmt: str) -> str:
-    return f"{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
-
-
-# --- The admin's import screens ----------------------------------------------------------------
-
-def to_import_export_result(result: ImportResult, dataset: tablib.Dataset):
-    """The same result in django-import-export's terms, for the admin's preview and confirm pages."""
-    from import_export.results import Error, Result, RowResult
-
-    converted = Result()
-    converted.diff_headers = [_text(header) for header in dataset.headers or []]
-    converted.total_rows = result.total_rows
-    by_row: dict[int | None, list[dict]] = defaultdict(list)
-    for error in result.errors:
-        by_row[error["row"]].append(error)
-    for error in by_row.pop(1, []) + by_row.pop(None, []):
-        converted.append_base_error(Error(ValueError(f"{error['column']}: {error['message']}".lstrip(": "))))
-    for number, errors in sorted(by_row.items()):
-        messages: dict[str, list[str]] = defaultdict(list)
-        for error in errors:
-            messages[error["column"] or "__all__"].append(error["message"])
-        values = dataset[number - 2] if 0 <= number - 2 < len(dataset) else ()
-        row = dict(zip(converted.diff_headers, [_display(value) for value in values], strict=False))
-        converted.append_invalid_row(number, row, ValidationError(dict(messages)))
-        converted.totals[RowResult.IMPORT_TYPE_INVALID] += 1
-    types = {NEW: RowResult.IMPORT_TYPE_NEW, UPDATE: RowResult.IMPORT_TYPE_UPDATE,
-             UNCHANGED: RowResult.IMPORT_TYPE_SKIP}
-    for number, action in sorted(result.actions.items()):
-        if action not in types:
-            continue
-        row_result = RowResult()
-        row_result.import_type = types[action]
-        row_result.diff = [_display(value) for value in dataset[number - 2]]
-        instance = result.objects.get(number)
-        if instance is not None:
-            row_result.instance = instance
-            row_result.add_instance_info(instance)
-        converted.append_row_result(row_result)
-        converted.increment_row_result_total(row_result)
-    return converted
-
