@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,6 +66,25 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): the front end is vendored under static/, so everything comes
+# from this site. No inline script or event handler anywhere (static/js/behaviours.js does what they
+# did); a page's own <style> block carries the request's nonce. Bootstrap draws its form controls
+# with data: SVG images. The API docs use drf-spectacular's split Swagger view (no inline script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "crm.urls"
 WSGI_APPLICATION = "crm.wsgi.application"
@@ -177,34 +198,49 @@ SPECTACULAR_SETTINGS = {
 # Celery. The default broker keeps messages in files under .run/, so `make run` needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 _BROKER_DIR = RUN_DIR / "broker"
+_REDIS_BROKER = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+# Redis re-delivers a message that was not acknowledged within the visibility timeout: that is how the
+# job of a worker that died (SIGKILL, out of memory, host restart) comes back. 15 minutes: every task
+# finishes (hard time limit) and every retry countdown ends well before it, so nothing healthy is ever
+# delivered twice, and a dead worker's job is running again within minutes. No task may use a countdown
+# or ETA longer than a few minutes: scheduling is beat's job (README, "Scheduled jobs").
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    if _REDIS_BROKER
+    else {
         "data_folder_in": str(_BROKER_DIR / "out"),
         "data_folder_out": str(_BROKER_DIR / "out"),
         "processed_folder": str(_BROKER_DIR / "processed"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    # Redis re-delivers an unacknowledged message after this many seconds. It must exceed every
-    # countdown/ETA we use (the longest is one day), or a delayed task would be delivered twice.
-    else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 24 * 60 * 60)}
+    else {}
 )
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
-CELERY_TASK_ACKS_LATE = True  # a task killed halfway is delivered again; tasks are idempotent
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_ACKS_LATE = True  # acknowledged when finished: a task killed halfway is delivered again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # … also when its pool process is killed
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one unacknowledged message per process
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # their messages come back
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+if _REDIS_BROKER and CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT:
+    raise ValueError("CELERY_TASK_TIME_LIMIT must be shorter than CELERY_VISIBILITY_TIMEOUT, "
+                     "or a task still running would be delivered to a second worker")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# crm.beat: django-celery-beat's database scheduler with a single-beat lock, admin edits kept, and
+# missed entries caught up.
+CELERY_BEAT_SCHEDULER = "crm.beat:SingleBeatScheduler"
+CELERY_BEAT_SYNC_EVERY = 1  # store each entry's last run as soon as it is sent (another beat may take over)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# The beat schedule of SPEC §10. django-celery-beat copies it into the database on start, where
-# admins edit it. Jobs check "is today a working day" themselves, so cron fires every weekday.
+# The beat schedule of SPEC §10. Beat creates the entries missing from the database on start; admins
+# edit them there (an edited entry is never overwritten from here). "Working days 08:00" is a daily
+# crontab at 08:00 whose job is declared with crm.jobs.scheduled_job(working_days=True).
 CELERY_BEAT_SCHEDULE = {
     "annual-archive-refresh": {
         "task": "customers.tasks.archive_refresh_due_task",
@@ -218,6 +254,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.access_grants_expire_task",
         "schedule": crontab(minute=5),
     },
+    "import-jobs-interrupted": {
+        "task": "customers.tasks.import_jobs_mark_interrupted_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "notification-emails-resend": {
+        "task": "crm.tasks.notification_emails_resend_task",
+        "schedule": crontab(minute="*/10"),
+    },
+}
+
+# The job machinery (crm.jobs, crm.beat).
+CRM_JOBS = {
+    # Where the single-beat lock lives: Redis in production (the broker's server by default), else a file.
+    "LOCK_URL": env("CRM_LOCK_URL", default=CELERY_BROKER_URL if _REDIS_BROKER else ""),
+    # A beat that stops renewing its lock for this long is replaced by a waiting second beat.
+    "BEAT_LOCK_TTL": env.float("CRM_BEAT_LOCK_TTL", default=60.0),
+    # Long-running jobs stamp a heartbeat this often; one silent for the timeout lost its worker.
+    "HEARTBEAT_EVERY": env.float("CRM_HEARTBEAT_EVERY", default=5.0),
+    "HEARTBEAT_TIMEOUT": env.int("CRM_HEARTBEAT_TIMEOUT", default=120),
+    # A notification e-mail still unsent after this many seconds is sent again (its message was lost).
+    "EMAIL_RESEND_AFTER": env.int("CRM_EMAIL_RESEND_AFTER", default=10 * 60),
+    # E-mail sending is retried this many times with backoff (capped at 5 minutes), then given up.
+    "EMAIL_MAX_RETRIES": env.int("CRM_EMAIL_MAX_RETRIES", default=12),
 }
 
 CRM = {
