@@ -21,7 +21,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm.exceptions import ApplicationError, PermissionDeniedError
-from crm.roles import FILING_ROLES, has_role
 from customers.api.serializers import (
     BulkErrorsSerializer,
     BulkResultSerializer,
@@ -33,25 +32,25 @@ from customers.api.serializers import (
     DeactivateSerializer,
     HandoverSerializer,
 )
-from customers.business_records import (
+from customers.business_records.filters import BusinessRecordFilter
+from customers.business_records.selectors import business_records_visible_to
+from customers.business_records.upsert import (
     MAX_DB_ID,
     NON_FIELD,
-    BusinessRecordFilter,
     business_record_create,
     business_record_update,
     business_records_upsert,
-    business_records_visible_to,
 )
 from customers.filters import CustomerFilter, CustomerIdentityFilter
 from customers.models import AccessLog, BusinessRecord, Contact, Customer
-from customers.selectors import (
+from customers.policies import (
     can_edit_customer,
+    can_file_archive,
     can_handover_customer,
     can_see_sensitive_personal,
-    customer_get_for_user,
-    customers_visible_to,
     is_identity_only,
 )
+from customers.selectors import customer_get_for_user, customers_visible_to
 from customers.services import (
     customer_create,
     customer_deactivate,
@@ -151,7 +150,7 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
         return Response(self.get_serializer(customer).data)
 
     def create(self, request, *args, **kwargs):
-        if not has_role(request.user, *FILING_ROLES):
+        if not can_file_archive(request.user):  # early, before the body is validated; the service holds it
             raise PermissionDeniedError(_("You may not file customer archives."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -25,9 +25,11 @@ IMPORT_RUN_TASK = "customers.tasks.import_run_task"
 
 def _enqueue_run(job_pk: int) -> None:
     # The task is looked up by name in Celery's registry, so this module need not import the tasks
-    # module (which imports this one).
+    # module (which imports this one); loading the default modules runs the apps' task autodiscovery.
     from celery import current_app
 
+    if IMPORT_RUN_TASK not in current_app.tasks:
+        current_app.loader.import_default_modules()
     current_app.tasks[IMPORT_RUN_TASK].delay(job_pk)
 
 

@@ -16,24 +16,27 @@ from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
 from crm.home import home_panel
-from crm.roles import ARCHIVE_KEEPER_ROLES, STAFF_ROLES, Role, has_role
-from customers.business_records import (
+from crm.roles import Role, has_role
+from customers.business_records.files import (
     COLUMN_ALIASES,
     FILE_COLUMNS,
     FILE_MAX_RECORDS,
     FILE_OPTIONAL_COLUMNS,
-    BusinessRecordFilter,
-    business_record_totals,
     business_records_template_csv,
     business_records_upload_confirm,
     business_records_upload_create,
     business_records_upload_preview,
+)
+from customers.business_records.filters import BusinessRecordFilter
+from customers.business_records.selectors import (
+    business_record_totals,
     business_records_visible_to,
     can_upload_business_records,
     unchecked_customers_for,
 )
 from customers.forms import SpreadsheetUploadForm
 from customers.models import ImportJob
+from customers.policies import ARCHIVE_KEEPER_ROLES, STAFF_ROLES
 from customers.views.common import file_name
 
 PAGE_SIZE = 50

@@ -22,7 +22,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from crm.models import Notification
-from customers.business_records import business_records_template_csv, business_records_upload_create
+from customers.business_records.files import business_records_template_csv, business_records_upload_create
 from customers.imports.importers import run_import
 from customers.imports.jobs import import_job_create
 from customers.models import (

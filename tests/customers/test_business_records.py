@@ -14,12 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError, PermissionDeniedError
-from customers.business_records import (
-    business_record_totals,
-    business_records_upsert,
-    integration_team_and_owner,
-    records_from_file,
-)
+from customers.business_records.files import records_from_file
+from customers.business_records.selectors import business_record_totals
+from customers.business_records.upsert import business_records_upsert, integration_team_and_owner
 from customers.models import BusinessRecord, Customer, DataSource, ImportJob
 from tests.factories import BusinessRecordFactory, CustomerFactory, TeamFactory, UserFactory
 
@@ -102,7 +99,7 @@ class TestUpsertService:
 
     def test_the_write_is_atomic(self, bob, customer, monkeypatch):
         """A failure in the middle of the write leaves nothing behind, new customers included."""
-        from customers import business_records
+        from customers.business_records import upsert as business_records
 
         def explode(*args, **kwargs):
             raise RuntimeError("disk full")

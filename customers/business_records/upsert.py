@@ -1,5 +1,5 @@
-"""Business records (交易记录, SPEC §2.5): who reads and writes them, and the one upsert engine behind
-the bulk REST endpoint, the single-record API and the CSV/XLSX upload page.
+"""Business records (交易记录, SPEC §2.5): the one upsert engine behind the bulk REST endpoint, the
+single-record API and the CSV/XLSX upload page.
 
 Every door goes through the same steps, so the rules are identical everywhere:
 
@@ -14,42 +14,32 @@ Sending the same batch twice creates nothing new: records are matched by `extern
 customer named by `customer_name` is found by its normalised name the second time. A field missing
 from a record leaves the stored value alone; a field sent as null/blank clears it.
 """
-
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-import django_filters
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from crm.forms_base import BootstrapFormMixin
 from crm.models import Team, User
-from crm.roles import ARCHIVE_KEEPER_ROLES, Role, has_role, sees_everything
-from customers.models import BusinessRecord, Customer, DataSource, ImportJob, ServiceType, Stage
+from crm.roles import Role
+from crm.tabular import CellError, is_blank, parse_date, parse_decimal, parse_text
+from customers.business_records.selectors import can_write_business_records
+from customers.models import BusinessRecord, Customer, DataSource, ServiceType, Stage
 from customers.normalize import normalize_name
-from customers.selectors import customer_access_q, readable_customer_ids
+from customers.selectors import readable_customer_ids
 from customers.services import DuplicateCustomerError, customer_create
 
 MAX_BULK_RECORDS = 5000
-# Who may write records (SPEC §1, §2.5); credit officers and account managers only read them.
-WRITE_ROLES = (Role.INTEGRATION, *ARCHIVE_KEEPER_ROLES)
-# The upload page is for people; the freight system uses the API.
-UPLOAD_ROLES = ARCHIVE_KEEPER_ROLES
 
 SERVICE_TYPE_RE = re.compile(r"^(?:" + "|".join(ServiceType.values) + r")(?:\.[a-z_]+)?$")
 CUSTOMER_KEYS = ("customer", "customer_code", "customer_name")
@@ -64,34 +54,6 @@ NON_FIELD = "non_field_errors"
 MAX_DB_ID = 2**63 - 1  # ids beyond the database's integers are refused as input, not sent to it
 _IN_CHUNK = 900  # ids per IN (...) query: below SQLite's historical 999-variable limit
 _WRITE_BATCH = 500
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-_NUMBER_NOISE = (",", "，", "¥", "￥", " ", "\u00a0")
-
-
-# --- Who reads and writes ------------------------------------------------------------------------
-
-def can_write_business_records(user) -> bool:
-    return has_role(user, *WRITE_ROLES)
-
-
-def can_upload_business_records(user) -> bool:
-    return has_role(user, *UPLOAD_ROLES)
-
-
-def business_records_visible_to(user) -> QuerySet[BusinessRecord]:
-    """Records of the customers `user` may read (SPEC §8); integration users read them all, as they
-    write them."""
-    qs = BusinessRecord.objects.all()
-    q = customer_access_q(user)
-    if q is not None:
-        qs = qs.filter(customer__in=Customer.objects.filter(q).values("pk"))
-    return qs
-
-
-def business_records_overdue(qs: QuerySet[BusinessRecord], *, today: dt.date | None = None) -> QuerySet:
-    """Records with an open amount past their due date."""
-    today = today or timezone.localdate()
-    return qs.filter(due_date__lt=today, paid_amount__lt=F("amount"))
 
 
 # --- Results ---------------------------------------------------------------------------------------
@@ -128,12 +90,6 @@ class _Item:
     blocked: bool = False  # matches a record the user may not touch: no further checks
 
 
-class _Invalid(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 def _error(index: int, field_name: str | None, message: str) -> dict:
     return {"index": index, "field": field_name or NON_FIELD, "message": str(message)}
 
@@ -143,82 +99,24 @@ def _chunks(values: Iterable, size: int = _IN_CHUNK) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
+# --- Parsing one value (crm.tabular's cell parsers, with the model's limits) ------------------------
 
-# --- Parsing one value -----------------------------------------------------------------------------
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_Invalid = CellError
+_is_blank = is_blank
 
 
 def _parse_text(value: Any, name: str) -> str:
-    if _is_blank(value):
-        return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise _Invalid(_("Write text."))
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a spreadsheet cell holding an id such as 10023 arrives as 10023.0
-    text = " ".join(str(value).split())
-    max_length = BusinessRecord._meta.get_field(name).max_length
-    if len(text) > max_length:
-        raise _Invalid(_("Write at most %(max)d characters.") % {"max": max_length})
-    return text
+    return parse_text(value, max_length=BusinessRecord._meta.get_field(name).max_length, collapse_spaces=True)
 
 
-def _parse_date(value: Any) -> dt.date | None:
-    if _is_blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        for fmt in _DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        try:  # an ISO date-time from the freight system: its date counts
-            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-        except ValueError:
-            pass
-    raise _Invalid(_("Write a date as YYYY-MM-DD."))
+def _parse_date(value: Any):
+    return parse_date(value)
 
 
-def _parse_decimal(value: Any, name: str) -> Decimal | None:
-    if _is_blank(value):
-        return None
-    if isinstance(value, bool):
-        raise _Invalid(_("Write a number."))
-    from_float = isinstance(value, float)
-    try:
-        if from_float:
-            number = Decimal(repr(value))
-        elif isinstance(value, int | Decimal):
-            number = Decimal(value)
-        elif isinstance(value, str):
-            text = value.strip()
-            for noise in _NUMBER_NOISE:
-                text = text.replace(noise, "")
-            number = Decimal(text)
-        else:
-            raise _Invalid(_("Write a number."))
-    except InvalidOperation:
-        raise _Invalid(_("Write a number."))
-    if not number.is_finite():
-        raise _Invalid(_("Write a number."))
+def _parse_decimal(value: Any, name: str):
     model_field = BusinessRecord._meta.get_field(name)
-    places, max_digits = model_field.decimal_places, model_field.max_digits
-    if abs(number) >= Decimal(10) ** (max_digits - places):
-        raise _Invalid(_("This number is too large."))
-    rounded = number.quantize(Decimal(1).scaleb(-places))
-    # Floats from spreadsheets carry binary noise (3 × 1.1 = 3.3000000000000003): forgive that, but
-    # not a real fraction of a cent typed by someone.
-    if rounded != number and not (from_float and abs(rounded - number) < Decimal("1e-9")):
-        raise _Invalid(_("Write at most %(places)d decimal places.") % {"places": places})
-    if rounded < 0:
-        raise _Invalid(_("The number must not be negative."))
-    return rounded
+    return parse_decimal(value, max_digits=model_field.max_digits, decimal_places=model_field.decimal_places,
+                         allow_negative=False)
 
 
 def _parse_service_type(value: Any) -> str:
@@ -566,248 +464,3 @@ def business_record_update(*, record: BusinessRecord, user: User, data: Any) -> 
     result = UpsertResult()
     _write(user, items, result)
     return result.records[0]
-
-
-def business_record_totals(qs: QuerySet[BusinessRecord]) -> dict[str, Decimal]:
-    """Sums of a list of records: amount, paid and open."""
-    totals = qs.aggregate(amount=Sum("amount"), paid=Sum("paid_amount"), count=Count("id"))
-    amount, paid = totals["amount"] or Decimal("0"), totals["paid"] or Decimal("0")
-    return {"count": totals["count"], "amount": amount, "paid": paid, "open": amount - paid}
-
-
-def unchecked_customers_for(user) -> QuerySet[Customer]:
-    """The clerks' queue (SPEC §2.5): unchecked, active archives of the user's teams among those the
-    user may read; everyone's for the GM and admins, who belong to no team."""
-    q = customer_access_q(user)
-    qs = Customer.objects.filter(is_checked=False, is_active=True)
-    if q is not None:
-        qs = qs.filter(q)
-    team_ids = list(user.teams.values_list("id", flat=True))
-    if team_ids:
-        qs = qs.filter(Q(team_id__in=team_ids) | Q(owner=user))
-    elif not sees_everything(user):
-        qs = qs.filter(owner=user)
-    return qs
-
-
-# --- Filters (the API and the list page) -----------------------------------------------------------
-
-class BusinessRecordFilterForm(BootstrapFormMixin, forms.Form):
-    pass
-
-
-class BusinessRecordFilter(django_filters.FilterSet):
-    """Filters of business records, shared by the REST API and the list page."""
-
-    q = django_filters.CharFilter(method="filter_search", label=gettext_lazy("Customer code or name"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=gettext_lazy("Customer id"),
-                                           min_value=1, max_value=MAX_DB_ID)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=gettext_lazy("From"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=gettext_lazy("To"))
-    service_type = django_filters.CharFilter(method="filter_service_type", label=gettext_lazy("Service type"),
-                                             help_text=gettext_lazy("transport also finds transport.sea."))
-    external_id = django_filters.CharFilter(field_name="external_id", label=gettext_lazy("Freight system id"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("Overdue only"))
-
-    class Meta:
-        model = BusinessRecord
-        fields: list[str] = []
-        form = BusinessRecordFilterForm
-
-    def filter_search(self, queryset, name, value):
-        value = " ".join((value or "").split())
-        if not value:
-            return queryset
-        term = Q(customer__code__iexact=value) | Q(customer__name__icontains=value)
-        normalized = normalize_name(value)
-        if normalized:
-            term |= Q(customer__name_normalized__contains=normalized)
-        return queryset.filter(term)
-
-    def filter_service_type(self, queryset, name, value):
-        value = (value or "").strip().lower()
-        if not value:
-            return queryset
-        return queryset.filter(Q(service_type=value) | Q(service_type__startswith=f"{value}."))
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = business_records_overdue(queryset)
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
-
-
-# --- Files: the upload page (CSV/XLSX, preview, confirm) -------------------------------------------
-
-FILE_MAX_RECORDS = 20_000
-FILE_COLUMNS = ("external_id", "customer_code", "customer_name", "date", "contract_no", "service_type", "goods",
-                "volume", "unit_price", "amount", "cost", "due_date", "paid_amount", "paid_date")
-FILE_OPTIONAL_COLUMNS = ("customer", "contract_unit_price")
-# Headers as clerks type them: the API's field names, or the Chinese column titles of the freight
-# system's exports.
-COLUMN_ALIASES = {
-    "external_id": ("external_id", "freight_system_id", "货运系统编号", "业务编号", "外部编号", "单号"),
-    "customer": ("customer", "customer_id", "客户id"),
-    "customer_code": ("customer_code", "客户编码", "客户代码"),
-    "customer_name": ("customer_name", "客户名称", "客户全称", "收发货单位全称"),
-    "date": ("date", "日期", "业务日期"),
-    "contract_no": ("contract_no", "合同号", "合同编号"),
-    "service_type": ("service_type", "业务类型", "服务类型"),
-    "goods": ("goods", "货名"),
-    "volume": ("volume", "货量", "数量"),
-    "unit_price": ("unit_price", "单价"),
-    "contract_unit_price": ("contract_unit_price", "合同单价", "合同运价"),
-    "amount": ("amount", "金额"),
-    "cost": ("cost", "成本"),
-    "due_date": ("due_date", "付款期限", "应付日期", "到期日"),
-    "paid_amount": ("paid_amount", "已付金额", "回款金额"),
-    "paid_date": ("paid_date", "付款日期", "回款日期"),
-}
-SERVICE_TYPE_WORDS = {"运输": "transport", "仓储": "warehousing", "配送": "distribution", "报关": "customs",
-                      "关务": "customs", "其他": "other", "其它": "other"}
-_REQUIRED_COLUMNS = ("external_id", "date", "service_type", "amount", "due_date")
-
-
-def _header_key(header: Any) -> str:
-    text = str(header or "").strip().strip("*").strip().lower()
-    return re.sub(r"[\s\-]+", "_", text)
-
-
-_ALIAS_TO_FIELD = {_header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
-
-
-@dataclass
-class FileRecords:
-    records: list[dict]
-    rows: list[int]  # spreadsheet row number of each record (the header is row 1)
-    columns: list[str]  # the fields the file's columns map to
-    ignored_headers: list[str]
-
-
-def records_from_file(*, content: bytes, filename: str) -> FileRecords:
-    """The records of a CSV (UTF-8 or GB18030) or XLSX file whose first row names the columns.
-    Blank rows are skipped, row numbers kept. Raises ApplicationError(field="file") for a file that
-    cannot be read or lacks a required column."""
-    from customers.imports.importers import read_dataset  # the project's one reader of uploaded tables
-
-    dataset = read_dataset(content=content, filename=filename)
-    mapping: dict[int, str] = {}
-    ignored: list[str] = []
-    for position, header in enumerate(dataset.headers or []):
-        name = _ALIAS_TO_FIELD.get(_header_key(header))
-        if name is None or name in mapping.values():
-            if str(header or "").strip():
-                ignored.append(str(header))
-            continue
-        mapping[position] = name
-    columns = list(mapping.values())
-    missing = [name for name in _REQUIRED_COLUMNS if name not in columns]
-    if not any(key in columns for key in CUSTOMER_KEYS):
-        missing.append("customer_code / customer_name")
-    if missing:
-        raise ApplicationError(_("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(missing)},
-                               field="file")
-    records, rows = [], []
-    for number, row in enumerate(dataset, start=2):
-        if all(_is_blank(value) for value in row):
-            continue
-        record = {name: row[position] for position, name in mapping.items()}
-        service_type = record.get("service_type")
-        if isinstance(service_type, str) and service_type.strip() in SERVICE_TYPE_WORDS:
-            record["service_type"] = SERVICE_TYPE_WORDS[service_type.strip()]
-        records.append(record)
-        rows.append(number)
-    return FileRecords(records=records, rows=rows, columns=columns, ignored_headers=ignored)
-
-
-def business_records_template_csv() -> bytes:
-    """An empty upload file with its header row and one example row (UTF-8 with BOM, for Excel)."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(FILE_COLUMNS)
-    today = timezone.localdate()
-    writer.writerow(["FR-2026-000001", "C0000001", "", today.isoformat(), "HT-2026-001", "transport.sea", "电子产品",
-                     "12.5", "960.00", "12000.00", "9800.00", (today + dt.timedelta(days=30)).isoformat(), "0", ""])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-@transaction.atomic
-def business_records_upload_create(*, user: User, content: bytes, filename: str) -> ImportJob:
-    """Keep an uploaded file on an ImportJob (kind business_records) until its preview is confirmed.
-    Raises ApplicationError(field="file") for an unreadable file, a missing column or no data."""
-    if not can_upload_business_records(user):
-        raise PermissionDeniedError(_("You may not upload business records."))
-    parsed = records_from_file(content=content, filename=filename)
-    if not parsed.records:
-        raise ApplicationError(_("The file has a header row but no data."), field="file")
-    if len(parsed.records) > FILE_MAX_RECORDS:
-        raise ApplicationError(_("The file has more than %(max)d records; split it.") % {"max": FILE_MAX_RECORDS},
-                               field="file")
-    job = ImportJob(kind=ImportJob.Kind.BUSINESS_RECORDS, user=user, total_rows=len(parsed.records))
-    job.file.save(get_valid_filename(filename) or "business-records.csv", ContentFile(content), save=False)
-    job.save()
-    return job
-
-
-@dataclass
-class UploadOutcome:
-    """A job's dry run or import: the service's result, and its errors by spreadsheet row."""
-
-    result: UpsertResult
-    errors: list[dict]  # {"row", "column", "value", "message"}
-    ignored_headers: list[str]
-    total_rows: int
-
-
-def _job_records(job: ImportJob) -> FileRecords:
-    with job.file.open("rb") as handle:
-        content = handle.read()
-    return records_from_file(content=content, filename=job.file.name)
-
-
-def _row_errors(parsed: FileRecords, errors: list[dict]) -> list[dict]:
-    rows = []
-    for error in errors:
-        index = error["index"]
-        record = parsed.records[index] if index is not None else {}
-        value = record.get(error["field"])
-        rows.append({"row": parsed.rows[index] if index is not None else None,
-                     "column": "" if error["field"] == NON_FIELD else error["field"],
-                     "value": "" if value is None else str(value), "message": error["message"]})
-    return rows
-
-
-def business_records_upload_preview(*, job: ImportJob) -> UploadOutcome:
-    """The dry run of a waiting job: counts of new and updated records, new customers, every error."""
-    parsed = _job_records(job)
-    result = business_records_upsert(user=job.user, records=parsed.records, dry_run=True,
-                                      max_records=FILE_MAX_RECORDS)
-    return UploadOutcome(result=result, errors=_row_errors(parsed, result.errors),
-                         ignored_headers=parsed.ignored_headers, total_rows=len(parsed.records))
-
-
-@transaction.atomic
-def business_records_upload_confirm(*, job: ImportJob, user: User) -> UploadOutcome | None:
-    """Import a previewed file, all rows or none. Only the job's user confirms, once: a second click
-    (or a job already done) returns None and writes nothing."""
-    if job.user_id != user.pk or not can_upload_business_records(user):
-        raise PermissionDeniedError(_("You may not upload business records."))
-    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-            status=ImportJob.Status.RUNNING, updated_at=timezone.now()):
-        return None
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    parsed = _job_records(job)
-    result = business_records_upsert(user=user, records=parsed.records, max_records=FILE_MAX_RECORDS)
-    outcome = UploadOutcome(result=result, errors=_row_errors(parsed, result.errors),
-                            ignored_headers=parsed.ignored_headers, total_rows=len(parsed.records))
-    job.processed_rows = len(parsed.records)
-    if result.written:
-        job.status, job.created_count, job.updated_count, job.errors = (
-            ImportJob.Status.DONE, result.created, result.updated, [])
-    else:
-        job.status, job.errors = ImportJob.Status.FAILED, outcome.errors[:1000]
-    job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors", "updated_at"])
-    return outcome
