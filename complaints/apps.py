@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self):
+        from complaints import rules  # noqa: F401  (registers its admin-editable numbers)

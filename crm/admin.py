@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import CompanyDayOff, Notification, Team, User
+from crm.models import CalendarDay, Notification, NumericRule, Team, User
+from crm.rules import RULES, rule_choices
 
 
 @admin.register(User)
@@ -32,10 +34,15 @@ class TeamAdmin(admin.ModelAdmin):
         return obj.members.count()
 
 
-@admin.register(CompanyDayOff)
-class CompanyDayOffAdmin(admin.ModelAdmin):
-    list_display = ("date", "reason")
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The company calendar: days off and extra working days on top of the statutory calendar, and the
+    whole schedule of a year the calendar library does not know yet."""
+
+    list_display = ("date", "kind", "reason")
+    list_filter = ("kind",)
     date_hierarchy = "date"
+    search_fields = ("reason",)
 
 
 @admin.register(Notification)
@@ -44,3 +51,32 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("read_at",)
     search_fields = ("title", "recipient__username")
     raw_id_fields = ("recipient",)
+
+
+class NumericRuleForm(forms.ModelForm):
+    key = forms.ChoiceField(label=_("rule"), choices=rule_choices)
+
+    class Meta:
+        model = NumericRule
+        fields = ("key", "value", "note")
+
+
+@admin.register(NumericRule)
+class NumericRuleAdmin(admin.ModelAdmin):
+    """The admin's values for the numbers the apps register (crm.rules); a rule without a row keeps
+    its default, shown beside each value."""
+
+    form = NumericRuleForm
+    list_display = ("key", "label", "value", "default", "updated_at")
+    search_fields = ("key", "note")
+
+    @admin.display(description=_("what it sets"))
+    def label(self, obj):
+        spec = RULES.get(obj.key)
+        return spec.label if spec else "–"
+
+    @admin.display(description=_("default"))
+    def default(self, obj):
+        from crm.rules import rule_default
+
+        return rule_default(obj.key) if obj.key in RULES else "–"

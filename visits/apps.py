@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Visits and calls")
+
+    def ready(self):
+        from visits import rules  # noqa: F401  (registers its admin-editable numbers)

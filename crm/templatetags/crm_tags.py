@@ -23,3 +23,14 @@ def cny(value):
 @register.filter
 def field_type(bound_field):
     return bound_field.field.widget.__class__.__name__
+
+
+@register.simple_tag
+def calendar_uncovered_years():
+    """Years whose statutory schedule neither the calendar library nor the admin's company calendar
+    holds yet (the current one, and the coming one from November): the admin home warns about them."""
+    from django.conf import settings
+
+    from crm.workdays import uncovered_years
+
+    return uncovered_years(warn_from_month=settings.CRM.get("CALENDAR_WARN_FROM_MONTH", 11))

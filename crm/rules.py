@@ -1,0 +1,63 @@
+"""Admin-editable numeric rules (SPEC: "where it gives a number, make it a setting or an
+admin-editable rule with this number as the default").
+
+An app registers each number it relies on, with SPEC's default, from its AppConfig.ready():
+
+    register_rule("COMPLAINT_REPLY_HOURS", 24, _("First reply to a complaint due within (hours)"))
+
+and reads it with `rule_value("COMPLAINT_REPLY_HOURS")`. The value in force is the admin's (a
+NumericRule row), else settings.CRM[key] when the deployment sets one, else the registered default.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    key: str
+    default: Decimal | int
+    label: str | Promise
+    integer: bool
+    minimum: Decimal | int | None = 0
+    maximum: Decimal | int | None = None
+
+
+RULES: dict[str, RuleSpec] = {}
+
+
+def register_rule(key: str, default: Decimal | int, label, *, minimum=0, maximum=None) -> RuleSpec:
+    spec = RuleSpec(key=key, default=default, label=label, integer=isinstance(default, int),
+                    minimum=minimum, maximum=maximum)
+    RULES[key] = spec
+    return spec
+
+
+def rule_spec(key: str) -> RuleSpec:
+    try:
+        return RULES[key]
+    except KeyError:
+        raise KeyError(f"No rule {key!r} is registered; register it in its app's AppConfig.ready().") from None
+
+
+def rule_default(key: str) -> Decimal | int:
+    spec = rule_spec(key)
+    return settings.CRM.get(key, spec.default)
+
+
+def rule_value(key: str) -> Decimal | int:
+    """The number in force for `key` (one indexed query)."""
+    from crm.models import NumericRule
+
+    spec = rule_spec(key)
+    value = NumericRule.objects.filter(key=key).values_list("value", flat=True).first()
+    if value is None:
+        return rule_default(key)
+    return int(value) if spec.integer else value
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    return sorted(((spec.key, f"{spec.label} ({spec.key})") for spec in RULES.values()), key=lambda c: c[0])
