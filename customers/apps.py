@@ -7,4 +7,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from customers import home  # noqa: F401  (registers the home-page panels)
+        from customers import home, rules  # noqa: F401  (register the home-page panels and the numbers)
+        from customers.navigation import register_navigation
+
+        register_navigation()
