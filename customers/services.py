@@ -6,21 +6,25 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
-from crm.models import Team, User
+from crm.jobs import job_key
+from crm.models import Notification, Team, User
 from crm.notifications import notify
-from crm.roles import ARCHIVE_KEEPER_ROLES, Role, has_role
+from crm.roles import Role
+
+# Access requests and grants live on the workflow kit; re-exported for the doors that import them here.
+from customers.access_requests import access_grant_revoke, access_request_create, access_request_decide  # noqa: F401
 from customers.models import (
     UNCHECKED_SOURCES,
     AccessGrant,
     AccessLog,
-    AccessRequest,
     Customer,
     DataSource,
     OwnerChange,
@@ -28,13 +32,20 @@ from customers.models import (
     add_months,
 )
 from customers.normalize import normalize_name, normalize_phone
-from customers.selectors import (
+from customers.policies import (
+    EMERGENCY_READ_MAX_HOURS,
+    can_assign_owner,
+    can_be_owner,
     can_check_sections,
     can_edit_customer,
-    can_grant_access,
+    can_emergency_read,
+    can_file_archive,
+    can_handover_all,
     can_handover_customer,
     can_read_customer,
-    department_heads_of,
+    can_write_financials,
+    may_choose_owner,
+    route_fits_region,
 )
 
 # Fields a plain edit may not touch: they have their own workflows.
@@ -116,20 +127,59 @@ def _temporary_code() -> str:
     return f"T{uuid.uuid4().hex[:16]}"
 
 
+def _check_owner(*, user: User, owner: User, team: Team | None) -> None:
+    """Who may be the owner of a new archive (policies.can_assign_owner): refused with a field error."""
+    if not owner.is_active:
+        raise ApplicationError(_("The owner must be an active user."), field="owner")
+    if can_assign_owner(user, owner, team=team):
+        return
+    if not can_be_owner(owner):
+        raise ApplicationError(_("The owner must be an account manager, clerk, department head or the GM."),
+                               field="owner")
+    if not may_choose_owner(user):
+        raise ApplicationError(_("You may file archives for yourself only; leave owner out."), field="owner")
+    raise ApplicationError(_("You may file archives only for yourself or the members of your teams."), field="owner")
+
+
+def _check_financials(*, user: User, customer: Customer, fields: dict[str, Any], current: Customer | None) -> None:
+    """Someone who may not see an archive's financials may not write them either (SPEC §8): a value sent
+    unchanged passes (a client sending back what it read), any other is refused by field."""
+    if can_write_financials(user, customer):
+        return
+    for name in Customer.SENSITIVE_FINANCIAL_FIELDS:
+        if name not in fields:
+            continue
+        before = getattr(current, name) if current is not None else Customer._meta.get_field(name).get_default()
+        if (fields[name] or None) != (before or None):
+            raise ApplicationError(_("You may not see or change the financial fields of this archive."), field=name)
+
+
+def _check_route(customer: Customer) -> None:
+    if not route_fits_region(customer.route, customer.region):
+        raise ApplicationError(_("This route belongs to another sales territory."), field="route")
+
+
 @transaction.atomic
 def customer_create(*, user: User, owner: User | None = None, team: Team | None = None,
                     code: str | None = None, source: str = DataSource.STAFF_VISIT,
                     **fields: Any) -> Customer:
     """File a new archive. The owner defaults to the creator; the team to the owner's first team.
+
+    The write rules of every door: who may file (PermissionDeniedError), who may be the owner, who may
+    write financial fields, that the route is of the archive's territory (ApplicationError by field).
     Raises DuplicateCustomerError naming the existing archive, or ValidationError by field."""
+    if not can_file_archive(user, team=team):
+        raise PermissionDeniedError(_("You may not file customer archives."))
     owner = owner or user
-    if not owner.is_active:
-        raise ApplicationError(_("The owner must be an active user."), field="owner")
+    _check_owner(user=user, owner=owner, team=team)
     unknown = set(fields) & PROTECTED_FIELDS
     if unknown:
-        raise ApplicationError(_("These fields cannot be set here: %s") % ", ".join(sorted(unknown)))
+        raise ApplicationError(_("These fields cannot be set here: %s") % ", ".join(sorted(unknown)),
+                               field=sorted(unknown)[0])
     customer = Customer(owner=owner, team=team or _default_team(owner), created_by=user, source=source,
                         is_checked=source not in UNCHECKED_SOURCES, **fields)
+    _check_financials(user=user, customer=customer, fields=fields, current=None)
+    _check_route(customer)
     customer.code = code.strip().upper() if code else _temporary_code()
     if customer.is_checked:
         customer.last_verified_on = timezone.localdate()
@@ -154,19 +204,24 @@ def customer_create(*, user: User, owner: User | None = None, team: Team | None 
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, user: User, check_permission: bool = True,
-                    change_reason: str = "", **fields: Any) -> Customer:
-    """A plain edit. The owner, tier, target and grade are never changed here."""
-    if check_permission and not can_edit_customer(user, customer):
+def customer_update(*, customer: Customer, user: User, change_reason: str = "", **fields: Any) -> Customer:
+    """A plain edit by someone who may edit the archive. The owner, tier, target and grade are never
+    changed here; financial fields only by those who may see them; a route of another territory is
+    refused, and a new territory drops a route that is not of it."""
+    if not can_edit_customer(user, customer):
         raise PermissionDeniedError(_("You may not edit this archive."))
     unknown = set(fields) & PROTECTED_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed by an edit: %s") % ", ".join(sorted(unknown)),
                                field=sorted(unknown)[0])
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _check_financials(user=user, customer=customer, fields=fields, current=customer)
     before = {name: getattr(customer, name) for name in Customer.MAJOR_FIELDS}
     for name, value in fields.items():
         setattr(customer, name, value)
+    if "region" in fields and "route" not in fields and not route_fits_region(customer.route, customer.region):
+        customer.route = None
+    _check_route(customer)
     _full_clean(customer)
     _check_duplicates(customer, user)
     major = [name for name in Customer.MAJOR_FIELDS if getattr(customer, name) != before[name]]
@@ -216,7 +271,7 @@ def _handover_one(*, customer: Customer, to_user: User, user: User, reason: str,
 def _validate_handover_target(to_user: User) -> None:
     if not to_user.is_active:
         raise ApplicationError(_("The new owner must be an active user."), field="to")
-    if not has_role(to_user, Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM):
+    if not can_be_owner(to_user):
         raise ApplicationError(_("The new owner must be an account manager, clerk or department head."), field="to")
 
 
@@ -229,7 +284,8 @@ def customer_handover(*, customer: Customer, to_user: User, user: User, reason: 
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason for the handover."), field="reason")
     _validate_handover_target(to_user)
-    customer = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    # Lock the archive's row only: FOR UPDATE cannot reach the nullable side of the owner join on PostgreSQL.
+    customer = Customer.objects.select_for_update(of=("self",)).select_related("owner").get(pk=customer.pk)
     if customer.owner_id == to_user.pk:
         raise ApplicationError(_("This user already owns the archive."), field="to")
     change = _handover_one(customer=customer, to_user=to_user, user=user, reason=reason.strip(), note=note,
@@ -245,14 +301,14 @@ def customers_handover_all(*, from_user: User, to_user: User, user: User, reason
                            files_received_by: User | None = None) -> int:
     """A leaving manager's archives, all reassigned in one operation; the files received by a clerk.
     Nothing is left ownerless: either every archive moves or none does."""
-    if not has_role(user, *ARCHIVE_KEEPER_ROLES):
+    if not can_handover_all(user):
         raise PermissionDeniedError(_("You may not reassign archives."))
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason for the handover."), field="reason")
     if from_user.pk == to_user.pk:
         raise ApplicationError(_("Choose a different new owner."), field="to")
     _validate_handover_target(to_user)
-    customers = list(Customer.objects.select_for_update().filter(owner=from_user).select_related("owner"))
+    customers = list(Customer.objects.select_for_update(of=("self",)).filter(owner=from_user).select_related("owner"))
     for customer in customers:
         if not can_handover_customer(user, customer):
             # Generic on purpose: the archive at fault may be one the acting user cannot read.
@@ -318,100 +374,97 @@ def access_log_record(*, user: User, action: str, channel: str, customer: Custom
 
 
 @transaction.atomic
-def access_request_create(*, customer: Customer, user: User, reason: str) -> AccessRequest:
-    if not (reason or "").strip():
+def access_grant_emergency(*, customer: Customer, user: User, reason: str, hours: int = 4,
+                           request=None) -> AccessGrant:
+    """The IT admin's break-glass read (SPEC §8): a short grant to one archive, with its reason in the
+    access log, announced to the GM. Only superusers; at most EMERGENCY_READ_MAX_HOURS."""
+    if not can_emergency_read(user):
+        raise PermissionDeniedError(_("Only an administrator may open an archive for an emergency read."))
+    reason = (reason or "").strip()
+    if not reason:
         raise ApplicationError(_("Say why you need to read this archive."), field="reason")
-    if can_read_customer(user, customer):
-        raise ApplicationError(_("You can already read this archive."))
-    if AccessRequest.objects.filter(customer=customer, requester=user, status=AccessRequest.Status.PENDING).exists():
-        raise ApplicationError(_("You have already asked for access to this archive; wait for the decision."))
-    access_request = AccessRequest.objects.create(customer=customer, requester=user, reason=reason.strip())
-    heads = list(department_heads_of(customer))
-    url = reverse("customers:access_requests")
+    if not 1 <= hours <= EMERGENCY_READ_MAX_HOURS:
+        raise ApplicationError(_("An emergency read lasts 1 to %d hours.") % EMERGENCY_READ_MAX_HOURS, field="hours")
+    grant = AccessGrant.objects.create(customer=customer, user=user, granted_by=user,
+                                       expires_at=timezone.now() + dt.timedelta(hours=hours))
+    AccessLog.objects.create(user=user, customer=customer, action=AccessLog.Action.READ,
+                             channel=AccessLog.Channel.ADMIN, ip_address=client_ip(request),
+                             detail=(_("Emergency read for %(hours)d h: %(reason)s")
+                                     % {"hours": hours, "reason": reason})[:300])
+    gms = list(User.objects.filter(is_active=True, groups__name=Role.GM).exclude(pk=user.pk))
+    params = {"user": str(user), "code": customer.code, "hours": hours}
 
     def _notify():
-        for head in heads:
-            title = _("%(user)s asks to read %(name)s") % {"user": str(user), "name": customer.name}
-            notify(recipient=head, title=title, body=reason, url=url, dedupe_key=f"access-request:{access_request.pk}")
+        for gm in gms:
+            notify(recipient=gm, title=gettext_lazy("Emergency read of %(code)s by %(user)s for %(hours)d h"),
+                   params=params, body=reason, dedupe_key=f"emergency-read:{grant.pk}")
 
     transaction.on_commit(_notify)
-    return access_request
-
-
-@transaction.atomic
-def access_request_decide(*, access_request: AccessRequest, user: User, grant: bool, days: int | None = None,
-                          comment: str = "") -> AccessRequest:
-    """The owner's department head grants (for a limited time) or refuses."""
-    access_request = AccessRequest.objects.select_for_update().select_related("customer__owner", "requester").get(
-        pk=access_request.pk)
-    if not can_grant_access(user, access_request.customer):
-        raise PermissionDeniedError(_("Only the department head of the owner may decide this request."))
-    if access_request.status != AccessRequest.Status.PENDING:
-        from crm.exceptions import ConflictError
-
-        raise ConflictError(_("This request has already been decided."))
-    days = days or settings.CRM["ACCESS_GRANT_DAYS"]
-    if not 1 <= days <= 90:
-        raise ApplicationError(_("Access is granted for 1 to 90 days."), field="days")
-    access_request.status = AccessRequest.Status.GRANTED if grant else AccessRequest.Status.REFUSED
-    access_request.decided_by = user
-    access_request.decided_at = timezone.now()
-    access_request.decision_comment = comment
-    access_request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
-    if grant:
-        AccessGrant.objects.create(customer=access_request.customer, user=access_request.requester, granted_by=user,
-                                   expires_at=timezone.now() + dt.timedelta(days=days), request=access_request)
-    requester, customer = access_request.requester, access_request.customer
-    # A refused requester may not read the archive: the notice names it by the code they asked for.
-    title = (_("Access granted to %(name)s for %(days)d days") % {"name": customer.name, "days": days} if grant
-             else _("Access refused to %s") % customer.code)
-    transaction.on_commit(lambda: notify(recipient=requester, title=title, body=comment,
-                                         url=reverse("customers:detail", args=[customer.pk]) if grant else ""))
-    return access_request
-
-
-@transaction.atomic
-def access_grant_revoke(*, grant: AccessGrant, user: User) -> AccessGrant:
-    if not can_grant_access(user, grant.customer):
-        raise PermissionDeniedError(_("You may not revoke this grant."))
-    grant.revoked_at = timezone.now()
-    grant.save(update_fields=["revoked_at", "updated_at"])
     return grant
 
 
 # --- Annual refresh (SPEC §2.4) ------------------------------------------------------------------
 
+REFRESH_JOB = "archive-refresh"
+
+
 def refresh_due_cutoff(today: dt.date | None = None) -> dt.date:
-    """Archives last verified on or before this day are due."""
+    """Archives last verified on or before this day are due: those whose next verification date
+    (Customer.next_verification_due) is today or earlier, the exact anniversary included. The cutoff
+    is pushed past the days that month-end clamping maps onto today (29 February → 28 February)."""
     today = today or timezone.localdate()
-    return add_months(today, -settings.CRM["ARCHIVE_REFRESH_MONTHS"])
+    months = settings.CRM["ARCHIVE_REFRESH_MONTHS"]
+    cutoff = add_months(today, -months)
+    while add_months(cutoff + dt.timedelta(days=1), months) <= today:
+        cutoff += dt.timedelta(days=1)
+    return cutoff
 
 
 def archive_refresh_create_due(*, today: dt.date | None = None) -> int:
-    """Give each owner a refresh task for every active archive past its verification date.
-    Idempotent: an archive with an open task gets no second one; safe to re-run or run late."""
+    """The yearly refresh job (SPEC §2.4): a refresh task for every active archive past its
+    verification date, then a notice to each owner whose list got new tasks. Returns the number of
+    tasks this run created.
+
+    Safe to repeat, to run late, concurrently or after being killed: an archive with an open task gets no
+    second one (unique constraint); the notice gives the owner's true number of open tasks, read from the
+    database after the tasks are written, and is keyed by the owner's newest task, so it goes out once
+    per batch of new tasks: a second run that creates none sends nothing, one that creates more (archives
+    that became due meanwhile) sends the new total."""
     today = today or timezone.localdate()
     cutoff = refresh_due_cutoff(today)
     due = (Customer.objects.filter(is_active=True)
            .filter(Q(last_verified_on__lte=cutoff) | Q(last_verified_on__isnull=True, created_at__date__lte=cutoff))
-           .exclude(refresh_tasks__status=RefreshTask.Status.OPEN)
-           .select_related("owner"))
+           .exclude(refresh_tasks__status=RefreshTask.Status.OPEN))
     created = 0
-    per_owner: dict[int, list[Customer]] = {}
-    for customer in due.iterator(chunk_size=500):
+    for customer_id, owner_id in due.values_list("pk", "owner_id").iterator(chunk_size=500):
         try:
             with transaction.atomic():
-                RefreshTask.objects.create(customer=customer, owner=customer.owner, due_on=today)
+                RefreshTask.objects.create(customer_id=customer_id, owner_id=owner_id, due_on=today)
         except IntegrityError:  # a concurrent run created it
             continue
         created += 1
-        per_owner.setdefault(customer.owner_id, []).append(customer)
-    for customers in per_owner.values():
-        owner = customers[0].owner
-        notify(recipient=owner, title=_("%d customer archives are due for their yearly check") % len(customers),
-               body="\n".join(f"{c.code} {c.name}" for c in customers[:50]),
-               url=reverse("customers:refresh_tasks"), dedupe_key=f"refresh:{today.isoformat()}")
+    archive_refresh_notify_owners()
     return created
+
+
+def archive_refresh_notify_owners() -> int:
+    """Tell each owner with new refresh tasks how many archives are open for the yearly check.
+    Returns the number of notices sent."""
+    open_tasks = RefreshTask.objects.filter(status=RefreshTask.Status.OPEN, customer__is_active=True)
+    counts = dict(open_tasks.values_list("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"))
+    newest = dict(RefreshTask.objects.filter(owner_id__in=counts).values_list("owner_id")
+                  .annotate(newest=Max("pk")).values_list("owner_id", "newest"))
+    sent = 0
+    for owner in User.objects.filter(pk__in=counts, is_active=True):
+        key = job_key(REFRESH_JOB, newest[owner.pk])
+        if Notification.objects.filter(recipient=owner, dedupe_key=key).exists():
+            continue
+        listed = (open_tasks.filter(owner=owner).select_related("customer")
+                  .order_by("due_on", "customer__code")[:50])
+        sent += notify(recipient=owner, title=gettext_lazy("%d customer archives are due for their yearly check"),
+                       params=counts[owner.pk], body="\n".join(f"{t.customer.code} {t.customer.name}" for t in listed),
+                       url=reverse("customers:refresh_tasks"), dedupe_key=key) is not None
+    return sent
 
 
 @transaction.atomic
@@ -432,4 +485,46 @@ def archive_refresh_complete(*, customer: Customer, user: User, corrected_fields
     status = RefreshTask.Status.CORRECTED if corrected_fields else RefreshTask.Status.CONFIRMED
     RefreshTask.objects.filter(customer=customer, status=RefreshTask.Status.OPEN).update(
         status=status, completed_at=timezone.now(), completed_by=user, note=note[:300])
+    return customer
+
+
+# --- Decisions other apps own: the key-account tier and target, the credit grade -------------------
+# These are the only writers of tier, annual_revenue_target and credit_grade (PROTECTED_FIELDS for every
+# other door). The app that owns the decision — a key-account application's final approval, a credit
+# officer's grading — checks who may decide and records the decision in its own history; here the
+# archive is locked, changed and its change history names the decider and the reason.
+
+@transaction.atomic
+def customer_key_account_set(*, customer: Customer, tier: str | None, annual_revenue_target, user: User,
+                             reason: str) -> Customer:
+    """Set the key-account tier (A–D, or None to end key-account status) and the approved annual
+    revenue target (SPEC §3.3)."""
+    from customers.models import Tier
+
+    if tier is not None and tier not in Tier.values:
+        raise ApplicationError(_("A tier is A, B, C or D."), field="tier")
+    if (tier is None) != (annual_revenue_target is None):
+        raise ApplicationError(_("A tier and an annual revenue target go together."), field="annual_revenue_target")
+    if annual_revenue_target is not None and annual_revenue_target <= 0:
+        raise ApplicationError(_("The annual revenue target must be positive."), field="annual_revenue_target")
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
+    customer.tier, customer.annual_revenue_target = tier, annual_revenue_target
+    customer._change_reason = reason
+    audit.set_actor(customer, user)
+    customer.save(update_fields=["tier", "annual_revenue_target", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def customer_credit_grade_set(*, customer: Customer, grade: str | None, user: User, reason: str) -> Customer:
+    """Set the credit grade (A–D, or None for ungraded) decided by the credit app (SPEC §4.1)."""
+    from customers.models import Tier
+
+    if grade is not None and grade not in Tier.values:
+        raise ApplicationError(_("A credit grade is A, B, C or D."), field="grade")
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
+    customer.credit_grade = grade
+    customer._change_reason = reason
+    audit.set_actor(customer, user)
+    customer.save(update_fields=["credit_grade", "updated_at"])
     return customer
