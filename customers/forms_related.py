@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms_base import BootstrapFormMixin
 from crm.models import User
+from crm.uploads import ALLOWED_EXTENSIONS, validate_upload
 from customers.models import (
     AccessLog,
     Competitor,
@@ -21,7 +22,6 @@ from customers.models import (
     LibraryDocument,
     Section,
 )
-from customers.services_related import ALLOWED_EXTENSIONS, validate_upload
 
 FILE_ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
 FILE_HELP = _("PDF, images, Office documents, CSV, text or ZIP; at most 20 MB.")

@@ -4,7 +4,6 @@ library. Every write is keyword-only and atomic, and checks who may make it (SPE
 what is asked of customers.selectors, the one home of the access rules."""
 
 import datetime as dt
-import os
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
+from crm.uploads import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, validate_upload  # noqa: F401  (the doors' names)
 from customers.models import (
     UNCHECKED_SOURCES,
     Competitor,
@@ -36,10 +36,6 @@ from customers.selectors import (
     can_use_library,
 )
 from customers.services import customer_mark_checked
-
-# Uploads (SPEC §2.1 documents): what the department files, no executables or archives of unknown kind.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ALLOWED_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "csv", "txt", "zip")
 
 CONTACT_FIELDS = frozenset(
     f.name for f in Contact._meta.concrete_fields
@@ -79,9 +75,13 @@ def _check_sensitive_contact_fields(*, user: User, customer: Customer, contact: 
 
 
 def _clear_other_primary(contact: Contact, user: User) -> None:
-    """One main contact per customer: marking a new one demotes the previous one (recorded in its history)."""
+    """One main contact per customer: marking a new one demotes the previous one (recorded in its history).
+    Called before the contact is saved, as the database holds one main contact per customer (a partial
+    unique index); the customer's row is locked first, so two simultaneous additions queue and the second
+    demotes the first instead of both finding none to demote."""
     if not contact.is_primary:
         return
+    list(Customer.objects.select_for_update().filter(pk=contact.customer_id).values_list("pk", flat=True))
     for other in Contact.objects.select_for_update().filter(customer_id=contact.customer_id, is_primary=True).exclude(
             pk=contact.pk):
         other.is_primary = False
@@ -100,8 +100,8 @@ def contact_create(*, customer: Customer, user: User, **fields: Any) -> Contact:
     contact.full_clean()
     contact._change_reason = _("Contact added")
     audit.set_actor(contact, user)
-    contact.save()
     _clear_other_primary(contact, user)
+    contact.save()
     return contact
 
 
@@ -117,8 +117,8 @@ def contact_update(*, contact: Contact, user: User, change_reason: str = "", **f
     contact.full_clean()
     contact._change_reason = change_reason or _("Contact changed")
     audit.set_actor(contact, user)
-    contact.save()
     _clear_other_primary(contact, user)
+    contact.save()
     return contact
 
 
@@ -184,19 +184,6 @@ def competitor_delete(*, competitor: Competitor, user: User) -> None:
 
 
 # --- Documents ---------------------------------------------------------------------------------
-
-def validate_upload(file) -> None:
-    """Raise ValidationError({"file": ...}) for a file of a kind we do not file, empty, or above 20 MB."""
-    extension = os.path.splitext(getattr(file, "name", "") or "")[1].lower().lstrip(".")
-    if extension not in ALLOWED_EXTENSIONS:
-        raise ValidationError({"file": _("Files of this type are not accepted. Allowed: %s.")
-                               % ", ".join(ALLOWED_EXTENSIONS)})
-    size = getattr(file, "size", None) or 0
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": _("The file is larger than %d MB.") % (MAX_UPLOAD_BYTES // (1024 * 1024))})
-
 
 def _delete_file_on_commit(field_file) -> None:
     """Remove the stored file only once the row is gone for good (a rolled-back delete keeps it)."""

@@ -273,7 +273,7 @@ def test_upload_rejects_bad_extension_and_saves_nothing(client, customer, alice,
 
 
 def test_upload_too_large_is_a_form_error(client, customer, alice, monkeypatch):
-    monkeypatch.setattr("customers.services_related.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("crm.uploads.MAX_UPLOAD_BYTES", 10)
     client_for(client, alice)
     response = client.post(reverse("customers:document_upload", args=[customer.pk]), {
         "category": "contract", "title": "合同", "file": upload("contract.pdf", b"x" * 11)})
