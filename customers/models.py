@@ -7,30 +7,19 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import audit
+from crm.lists import NamedListItem
 from crm.models import TimeStampedModel
+from crm.workflow import TransitionLog
 from customers.normalize import normalize_name, normalize_phone
 from customers.validators import validate_credit_code
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
-
-
-class NamedListItem(models.Model):
-    """An entry of an admin-editable list (industries, territories, natures)."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    sort_order = models.PositiveIntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["sort_order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Industry(NamedListItem):
@@ -269,11 +258,24 @@ class Customer(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
                                     name="customer_unique_credit_code"),
+            # Two simultaneous filings with one phone: the database keeps one (services.find_duplicate's
+            # rule: active archives, seven digits or more; the loser is told which archive it duplicates).
+            models.UniqueConstraint(
+                fields=["phone_normalized"],
+                condition=models.Q(is_active=True) & models.Q(GreaterThanOrEqual(Length("phone_normalized"), 7)),
+                name="customer_unique_active_phone",
+                violation_error_message=_("An archive with the same phone already exists."),
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "is_active"]),
             models.Index(fields=["team", "is_active"]),
             models.Index(fields=["last_verified_on"]),
+            # The list's orderings (name, short name; pk breaks ties). Trigram indexes for the search
+            # are PostgreSQL-only: migration 0005_list_and_search_indexes.
+            models.Index(fields=["name", "id"], name="customer_name_id"),
+            models.Index(fields=["short_name", "id"], name="customer_short_name_id"),
+            models.Index(fields=["stage", "name", "id"], name="customer_stage_name_id"),
         ]
         permissions = [
             ("handover_customer", "Can hand a customer over to another owner"),
@@ -317,7 +319,8 @@ class Customer(TimeStampedModel):
 
     @property
     def verification_overdue(self) -> bool:
-        return self.next_verification_due < timezone.localdate()
+        # Due on the anniversary itself, as the refresh job counts it (refresh_due_cutoff).
+        return self.next_verification_due <= timezone.localdate()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -371,6 +374,12 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "name"]
+        constraints = [
+            # One main contact per customer, even for two simultaneous additions (services demote the old one).
+            models.UniqueConstraint(fields=["customer"], condition=models.Q(is_primary=True),
+                                    name="contact_one_primary_per_customer",
+                                    violation_error_message=_("This customer already has a main contact.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -550,17 +559,27 @@ class OwnerChange(models.Model):
 
 
 class AccessRequest(TimeStampedModel):
-    """A request to read one archive one may not read (SPEC §8)."""
+    """A request to read one archive one may not read (SPEC §8).
+
+    A request is recorded the same way whether or not the archive asked for exists: `target_key` and
+    `target_label` keep what the requester named (a code, an id, the name typed into the filing form),
+    `customer` is set only when it names a real archive, and only the heads who decide see which."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         GRANTED = "granted", _("Granted")
         REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="access_requests",
-                                 verbose_name=_("customer"))
+                                 null=True, blank=True, verbose_name=_("customer"),
+                                 help_text=_("Empty when the archive asked for does not exist."))
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests",
                                   verbose_name=_("requested by"))
+    target_key = models.CharField(_("asked for (key)"), max_length=160, blank=True,
+                                  help_text=_("What the requester named, normalised: one open request per key."))
+    target_label = models.CharField(_("asked for"), max_length=200, blank=True,
+                                    help_text=_("What the requester named, as shown to them."))
     reason = models.CharField(_("reason"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -573,9 +592,32 @@ class AccessRequest(TimeStampedModel):
         verbose_name_plural = _("access requests")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "requester"], condition=models.Q(status="pending"),
-                                    name="access_request_one_pending"),
+            # Two simultaneous requests for the same thing: the database keeps one (issue 8).
+            models.UniqueConstraint(fields=["requester", "target_key"],
+                                    condition=models.Q(status="pending") & ~models.Q(target_key=""),
+                                    name="access_request_one_open_per_target"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.requested_as}"
+
+    @property
+    def requested_as(self) -> str:
+        """The archive as the requester named it: never more than they typed."""
+        if self.target_label:
+            return self.target_label
+        return self.customer.code if self.customer_id else ""
+
+
+class AccessRequestLog(TransitionLog):
+    """Every step of an access request: asked, granted, refused, withdrawn, grant revoked."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="log",
+                                verbose_name=_("access request"))
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = _("access request step")
+        verbose_name_plural = _("access request steps")
 
 
 class AccessGrant(TimeStampedModel):
@@ -589,6 +631,9 @@ class AccessGrant(TimeStampedModel):
                                    related_name="+", verbose_name=_("granted by"))
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("revoked by"))
+    revocation_comment = models.CharField(_("reason for revoking"), max_length=300, blank=True)
     request = models.OneToOneField(AccessRequest, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="grant")
 
@@ -701,7 +746,9 @@ class BusinessRecord(TimeStampedModel):
         verbose_name = _("business record")
         verbose_name_plural = _("business records")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["customer", "date"])]
+        indexes = [models.Index(fields=["customer", "date"]),
+                   # The records list's ordering (-date, -id) over millions of rows.
+                   models.Index(fields=["date", "id"], name="business_record_date_id")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount}"
