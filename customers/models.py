@@ -7,19 +7,31 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Length
-from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import audit
-from crm.lists import NamedListItem
 from crm.models import TimeStampedModel
 from crm.workflow import TransitionLog
 from customers.normalize import normalize_name, normalize_phone
 from customers.validators import validate_credit_code
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class NamedListItem(models.Model):
+    """An entry of an admin-editable list (industries, territories, natures)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Industry(NamedListItem):
@@ -258,24 +270,11 @@ class Customer(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
                                     name="customer_unique_credit_code"),
-            # Two simultaneous filings with one phone: the database keeps one (services.find_duplicate's
-            # rule: active archives, seven digits or more; the loser is told which archive it duplicates).
-            models.UniqueConstraint(
-                fields=["phone_normalized"],
-                condition=models.Q(is_active=True) & models.Q(GreaterThanOrEqual(Length("phone_normalized"), 7)),
-                name="customer_unique_active_phone",
-                violation_error_message=_("An archive with the same phone already exists."),
-            ),
         ]
         indexes = [
             models.Index(fields=["owner", "is_active"]),
             models.Index(fields=["team", "is_active"]),
             models.Index(fields=["last_verified_on"]),
-            # The list's orderings (name, short name; pk breaks ties). Trigram indexes for the search
-            # are PostgreSQL-only: migration 0005_list_and_search_indexes.
-            models.Index(fields=["name", "id"], name="customer_name_id"),
-            models.Index(fields=["short_name", "id"], name="customer_short_name_id"),
-            models.Index(fields=["stage", "name", "id"], name="customer_stage_name_id"),
         ]
         permissions = [
             ("handover_customer", "Can hand a customer over to another owner"),
@@ -319,8 +318,7 @@ class Customer(TimeStampedModel):
 
     @property
     def verification_overdue(self) -> bool:
-        # Due on the anniversary itself, as the refresh job counts it (refresh_due_cutoff).
-        return self.next_verification_due <= timezone.localdate()
+        return self.next_verification_due < timezone.localdate()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -374,12 +372,6 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "name"]
-        constraints = [
-            # One main contact per customer, even for two simultaneous additions (services demote the old one).
-            models.UniqueConstraint(fields=["customer"], condition=models.Q(is_primary=True),
-                                    name="contact_one_primary_per_customer",
-                                    violation_error_message=_("This customer already has a main contact.")),
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -746,9 +738,7 @@ class BusinessRecord(TimeStampedModel):
         verbose_name = _("business record")
         verbose_name_plural = _("business records")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["customer", "date"]),
-                   # The records list's ordering (-date, -id) over millions of rows.
-                   models.Index(fields=["date", "id"], name="business_record_date_id")]
+        indexes = [models.Index(fields=["customer", "date"])]
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount}"

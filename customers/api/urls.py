@@ -3,12 +3,14 @@
 
 from django.urls import path
 
+from customers.api.access import AccessRequestViewSet
 from customers.api.views import BusinessRecordViewSet, ContactViewSet, CustomerViewSet
 
 
 def register(router) -> None:
     router.register("customers", CustomerViewSet, basename="customer")
     router.register("business-records", BusinessRecordViewSet, basename="business-record")
+    router.register("access-requests", AccessRequestViewSet, basename="access-request")
 
 
 urlpatterns = [

@@ -1,9 +1,11 @@
 """Confidentiality pages (SPEC §8): asking for access to an archive, deciding and revoking grants,
 the access log, and the review of changes made to archives and contacts.
 
-Asking for access must work for archives the user may not read, whose card answers 404. So the
-request is made by customer code, and the answer never tells whether the code exists or whose it
-is: the same neutral message follows an unknown code and a sent request.
+Asking for access must work for archives the user may not read, whose card answers 404. So a request
+names the archive by its code, by an id or by the value the filing form found a duplicate of, and it is
+recorded the same way whether or not an archive answers to it (customers/access_requests.py): the
+message, the "my requests" row and the "already asked" refusal never tell whether it exists or whose
+it is. The steps (grant, refuse, withdraw) go through the workflow kit's TransitionView.
 """
 
 import csv
@@ -12,33 +14,34 @@ from heapq import merge
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from crm.exceptions import ApplicationError, ConflictError
+from crm.exceptions import ApplicationError
 from crm.forms_base import apply_service_error
-from crm.roles import ADMIN_ROLE, Role, has_role
-from customers.forms_related import (
-    AccessDecisionForm,
-    AccessLogFilterForm,
-    AccessRequestForm,
-    ChangeLogFilterForm,
+from crm.workflow_views import TransitionView
+from customers.access_forms import AccessDecisionForm, AccessRequestForm, AccessRevokeForm, AccessWithdrawForm
+from customers.access_requests import (
+    ACCESS_FLOW,
+    access_grant_revoke,
+    access_request_create,
+    access_request_timeline,
+    target_by_code,
+    target_by_id,
+    target_by_match,
 )
+from customers.forms_related import AccessLogFilterForm, ChangeLogFilterForm
 from customers.models import AccessLog, AccessRequest, Contact, Customer
-from customers.selectors import (
-    access_grants_revocable_by,
-    access_requests_decidable_by,
-    can_read_customer,
-    decides_access,
-    readable_customer_ids,
-)
-from customers.services import access_grant_revoke, access_log_record, access_request_create, access_request_decide
+from customers.policies import can_read_customer, can_review_logs, decides_access
+from customers.selectors import access_grants_revocable_by, access_requests_decidable_by, readable_customer_ids
+from customers.services import access_log_record
 from customers.views.common import card_url
 
 PAGE_SIZE = 50
@@ -49,38 +52,56 @@ def _neutral_message() -> str:
              "the decision.")
 
 
-def _request_page(request, *, customer: Customer | None, with_code: bool):
-    """Shared by the by-code and by-id doors. `customer` is None for an unknown code or id."""
-    initial = {"code": request.GET.get("code", "")} if with_code else None
-    form = AccessRequestForm(request.POST or None, initial=initial, with_code=with_code)
+def _request_page(request, *, mode: str, pk: int | None = None):
+    """Shared by the by-code, by-id and duplicate-match doors. Nothing here depends on whether the
+    archive exists, except the redirect of a user who may read it already (which reveals nothing)."""
+    data = request.POST or None
+    initial = {"code": request.GET.get("code", "")} if mode == "code" else None
+    if mode == "match" and data is None:
+        initial = {"match_field": request.GET.get("field", ""), "match_value": request.GET.get("value", "")}
+    form = AccessRequestForm(data, initial=initial, mode=mode)
     if request.method == "POST" and form.is_valid():
-        if with_code:
-            customer = Customer.objects.filter(code__iexact=form.cleaned_data["code"]).first()
-        if customer is not None and can_read_customer(request.user, customer):
-            # Telling a reader that they can read it reveals nothing they could not see anyway.
+        if mode == "code":
+            target = target_by_code(form.cleaned_data["code"])
+        elif mode == "match":
+            target = target_by_match(form.cleaned_data["match_field"], form.cleaned_data["match_value"])
+        else:
+            target = target_by_id(pk)
+        if target.customer is not None and can_read_customer(request.user, target.customer):
             messages.info(request, _("You can already read this archive."))
-            return redirect(card_url(customer))
-        if customer is not None:
-            try:
-                access_request_create(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
-            except ApplicationError as error:
-                apply_service_error(form, error)
-        if not form.errors:
+            return redirect(card_url(target.customer))
+        try:
+            access_request_create(user=request.user, reason=form.cleaned_data["reason"], target=target)
+        except ApplicationError as error:
+            apply_service_error(form, error)
+        else:
             messages.success(request, _neutral_message())
             return redirect("customers:access_requests")
-    return render(request, "customers/access/request.html", {"form": form, "with_code": with_code})
+    return render(request, "customers/access/request.html", {"form": form, "with_code": mode == "code",
+                                                             "mode": mode})
 
 
 @login_required
 def access_request_create_view(request, pk: int | None = None):
-    if pk is None:
-        return _request_page(request, customer=None, with_code=True)
-    return _request_page(request, customer=Customer.objects.filter(pk=pk).first(), with_code=False)
+    if pk is not None:
+        return _request_page(request, mode="id", pk=pk)
+    if request.POST.get("match_field") or request.GET.get("field"):
+        return _request_page(request, mode="match")
+    return _request_page(request, mode="code")
 
 
 def _pending_first(qs):
     return qs.annotate(pending_first=Case(When(status=AccessRequest.Status.PENDING, then=Value(0)), default=Value(1),
                                           output_field=IntegerField())).order_by("pending_first", "-created_at")
+
+
+def _annotate_for_requester(user, items) -> None:
+    """What the requester may see of each request: the card only once they may read it."""
+    readable = readable_customer_ids(user, [item.customer_id for item in items if item.customer_id])
+    for item in items:
+        item.readable = item.customer_id is not None and (readable is None or item.customer_id in readable)
+        item.card_url = card_url(item.customer) if item.readable else ""
+        item.current_grant = getattr(item, "grant", None)
 
 
 @login_required
@@ -89,11 +110,7 @@ def access_requests_view(request):
     user = request.user
     mine = list(_pending_first(AccessRequest.objects.filter(requester=user)
                                .select_related("customer", "decided_by", "grant"))[:100])
-    readable = readable_customer_ids(user, [item.customer_id for item in mine])
-    for item in mine:
-        item.readable = readable is None or item.customer_id in readable
-        item.card_url = card_url(item.customer) if item.readable else ""
-        item.current_grant = getattr(item, "grant", None)
+    _annotate_for_requester(user, mine)
     context = {"mine": mine, "decides": decides_access(user), "decision_form": AccessDecisionForm()}
     if context["decides"]:
         decidable = access_requests_decidable_by(user)
@@ -105,59 +122,102 @@ def access_requests_view(request):
     return render(request, "customers/access/requests.html", context)
 
 
-@login_required
-@require_POST
-def access_request_decide_view(request, pk: int):
-    # A request the user may not decide does not exist for them.
-    access_request = get_object_or_404(access_requests_decidable_by(request.user), pk=pk)
-    form = AccessDecisionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("customers:access_requests")
-    grant = form.cleaned_data["decision"] == "grant"
-    try:
-        decided = access_request_decide(access_request=access_request, user=request.user, grant=grant,
-                                        days=form.cleaned_data["days"], comment=form.cleaned_data["comment"])
-    except ConflictError as error:
-        messages.warning(request, str(error.message))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-    else:
-        if grant:
-            messages.success(request, _("Access to %(code)s granted to %(user)s until %(until)s.") % {
-                "code": decided.customer.code, "user": decided.requester,
-                "until": timezone.localtime(decided.grant.expires_at).strftime("%Y-%m-%d %H:%M")})
-        else:
-            messages.info(request, _("The request of %(user)s for %(code)s was refused.") % {
-                "code": decided.customer.code, "user": decided.requester})
-    return redirect("customers:access_requests")
+def _visible_requests(user):
+    """The requests a user may open: their own, and those they decide."""
+    decidable = access_requests_decidable_by(user).values("pk")
+    return AccessRequest.objects.filter(Q(requester=user) | Q(pk__in=decidable)).select_related(
+        "customer__owner", "requester", "decided_by", "grant")
 
 
 @login_required
-@require_POST
+def access_request_detail_view(request, pk: int):
+    """One request with its timeline. The requester sees what they asked for; the head sees which archive."""
+    access_request = get_object_or_404(_visible_requests(request.user), pk=pk)
+    user = request.user
+    decides = access_requests_decidable_by(user).filter(pk=access_request.pk).exists()
+    _annotate_for_requester(user, [access_request])
+    actions = {step.name for step in ACCESS_FLOW.available(user, access_request)}
+    return render(request, "customers/access/request_detail.html", {
+        "item": access_request, "decides": decides, "actions": actions, "decision_form": AccessDecisionForm(),
+        "timeline": access_request_timeline(access_request)})
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+class AccessDecideView(TransitionView):
+    """Grant or refuse, by the owner's department head or the GM. A request they may not decide is a 404."""
+
+    workflow = ACCESS_FLOW
+    action_field = "decision"
+    forms = {"grant": AccessDecisionForm, "refuse": AccessDecisionForm}
+
+    def get_object(self):
+        return get_object_or_404(access_requests_decidable_by(self.request.user), pk=self.kwargs["pk"])
+
+    def get_success_url(self, obj) -> str:
+        return _back(self.request, reverse("customers:access_requests"))
+
+    def success_message(self, obj, step) -> str:
+        if step.name == "grant":
+            return _("Access to %(code)s granted to %(user)s until %(until)s.") % {
+                "code": obj.customer.code, "user": obj.requester,
+                "until": timezone.localtime(obj.grant.expires_at).strftime("%Y-%m-%d %H:%M")}
+        return _("The request of %(user)s for %(code)s was refused.") % {
+            "code": obj.customer.code, "user": obj.requester}
+
+
+class AccessWithdrawView(TransitionView):
+    """The requester takes back an open request."""
+
+    workflow = ACCESS_FLOW
+    forms = {"withdraw": AccessWithdrawForm}
+
+    def post(self, request, *args, **kwargs):
+        request.POST = request.POST.copy()
+        request.POST["action"] = "withdraw"
+        return super().post(request, *args, **kwargs)
+
+    def get_object(self):
+        return get_object_or_404(AccessRequest.objects.filter(requester=self.request.user), pk=self.kwargs["pk"])
+
+    def get_success_url(self, obj) -> str:
+        return _back(self.request, reverse("customers:access_requests"))
+
+    def success_message(self, obj, step) -> str:
+        return _("Your request for %(target)s was withdrawn.") % {"target": obj.requested_as}
+
+
+@login_required
 def access_grant_revoke_view(request, pk: int):
+    """GET asks for confirmation; POST revokes, and the grantee is notified."""
     grant = get_object_or_404(access_grants_revocable_by(request.user), pk=pk)
+    form = AccessRevokeForm(request.POST if request.method == "POST" else None)
     if grant.revoked_at is not None:
         messages.info(request, _("This grant was already revoked."))
-    else:
+        return redirect("customers:access_requests")
+    if request.method == "POST" and form.is_valid():
         try:
-            access_grant_revoke(grant=grant, user=request.user)
+            access_grant_revoke(grant=grant, user=request.user, comment=form.cleaned_data["comment"])
         except ApplicationError as error:
             messages.error(request, str(error.message))
         else:
-            messages.success(request, _("Access of %(user)s to %(code)s revoked.") % {
+            messages.success(request, _("Access of %(user)s to %(code)s revoked; they have been notified.") % {
                 "user": grant.user, "code": grant.customer.code})
-    return redirect("customers:access_requests")
+        return redirect("customers:access_requests")
+    return render(request, "customers/access/revoke.html", {"grant": grant, "form": form})
 
 
 # --- Reviews for the GM and admins -------------------------------------------------------------
 
 def _require_reviewer(user) -> None:
-    # The log itself is confidential: for everyone else the page does not exist.
-    if not has_role(user, Role.GM, ADMIN_ROLE):
-        raise Http404("No such page")
+    # A page of the GM and admins: other roles may not use it (403; 404 is for an unreadable archive).
+    if not can_review_logs(user):
+        raise PermissionDenied
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -339,7 +399,9 @@ urlpatterns = [
     path("request-access/", access_request_create_view, name="access_request_create"),
     path("<int:pk>/request-access/", access_request_create_view, name="access_request_create"),
     path("access-requests/", access_requests_view, name="access_requests"),
-    path("access-requests/<int:pk>/decide/", access_request_decide_view, name="access_request_decide"),
+    path("access-requests/<int:pk>/", access_request_detail_view, name="access_request_detail"),
+    path("access-requests/<int:pk>/decide/", AccessDecideView.as_view(), name="access_request_decide"),
+    path("access-requests/<int:pk>/withdraw/", AccessWithdrawView.as_view(), name="access_request_withdraw"),
     path("access-grants/<int:pk>/revoke/", access_grant_revoke_view, name="access_grant_revoke"),
     path("access-log/", access_log_view, name="access_log"),
     path("change-log/", change_log_view, name="change_log"),

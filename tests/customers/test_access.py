@@ -56,8 +56,12 @@ def test_request_by_code_is_neutral_and_reaches_the_department_head(client, cust
     assert last_message(sent) == last_message(unknown)
     assert "If this archive exists" in last_message(sent)
 
-    request = AccessRequest.objects.get()
+    # Both are recorded alike (issue 8: the "my requests" list must not tell which archive exists);
+    # only the real one reaches a department head.
+    request = AccessRequest.objects.get(customer=customer)
     assert (request.customer, request.requester, request.status) == (customer, charlie, "pending")
+    phantom = AccessRequest.objects.get(customer__isnull=True)
+    assert (phantom.requester, phantom.status, phantom.requested_as) == (charlie, "pending", "C9999999")
     assert Notification.objects.filter(recipient=dora, url=reverse("customers:access_requests")).count() == 1
 
     # The requester's list shows the code typed, never the name or owner of an archive they cannot read.
