@@ -1,59 +1,60 @@
-"""Celery tasks of the customers app (SPEC §10). Each takes ids, calls a service and is safe to
-re-run, to run late and to be killed halfway (acks_late: a killed task is delivered again)."""
-
-import datetime as dt
+"""Celery tasks of the customers app (SPEC §10), written the crm.jobs way: each finds its work in the
+database, records each notice under a unique key before sending it, and is safe to re-run, to run late,
+concurrently, and to be killed halfway (acks_late: a killed task is delivered again)."""
 
 from celery import shared_task
-from django.db import OperationalError
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from crm.jobs import JOB_TASK_OPTIONS, job_key, scheduled_job
+from crm.models import Notification
 from crm.notifications import notify
 
-# A locked or restarting database is worth retrying; a bug is not.
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_backoff_max": 600,
-         "retry_jitter": True, "max_retries": 5, "acks_late": True}
-
-# How far back the grant-expiry job looks: enough to catch up after days of downtime.
-GRANT_EXPIRY_LOOKBACK = dt.timedelta(days=7)
+GRANT_ENDED_JOB = "access-grant-ended"
 
 
-@shared_task(bind=True, **RETRY)
-def archive_refresh_due_task(self) -> int:
-    """The yearly archive refresh and its daily catch-up (SPEC §2.4): a refresh task for every
-    archive past due, one notification per owner per day. Returns the number of tasks created."""
+@scheduled_job("customers.tasks.archive_refresh_due_task")
+def archive_refresh_due_task() -> int:
+    """The yearly archive refresh and its daily catch-up (SPEC §2.4): a refresh task for every archive
+    past due, and a notice to each owner with new ones. Returns the number of tasks created."""
     from customers.services import archive_refresh_create_due
 
     return archive_refresh_create_due()
 
 
-@shared_task(bind=True, **RETRY)
-def access_grants_expire_task(self) -> int:
+@scheduled_job("customers.tasks.access_grants_expire_task")
+def access_grants_expire_task() -> int:
     """Tell each user whose access to an archive has ended. Bookkeeping only: access checks compare
-    the expiry time themselves. The dedupe key makes each grant's notice go out once, however often
-    this runs. Returns the number of notices sent."""
+    the expiry time themselves. Every ended grant not notified yet is notified, however long ago it
+    ended (a run after days of downtime catches up), unless a newer grant still gives the same access.
+    Returns the number of notices sent."""
     from customers.models import AccessGrant
 
     now = timezone.now()
-    ended = (AccessGrant.objects.filter(revoked_at__isnull=True, expires_at__lte=now,
-                                        expires_at__gt=now - GRANT_EXPIRY_LOOKBACK)
-             .select_related("user", "customer"))
+    notified = Notification.objects.filter(
+        recipient=OuterRef("user"),
+        dedupe_key=Concat(Value(f"{GRANT_ENDED_JOB}:"), Cast(OuterRef("pk"), CharField())))
+    still_granted = AccessGrant.objects.filter(customer=OuterRef("customer"), user=OuterRef("user"),
+                                               revoked_at__isnull=True, expires_at__gt=now)
+    ended = (AccessGrant.objects.filter(revoked_at__isnull=True, expires_at__lte=now, user__is_active=True)
+             .exclude(Exists(notified)).exclude(Exists(still_granted))
+             .select_related("user", "customer").order_by(F("expires_at").asc()))
     sent = 0
-    for grant in ended:
-        if not grant.user.is_active:
-            continue
-        with translation.override(grant.user.language):
-            title = _("Your access to %(name)s has ended") % {"name": grant.customer.name}
-        notice = notify(recipient=grant.user, title=title, dedupe_key=f"access-grant-ended:{grant.pk}", email=False)
+    for grant in ended.iterator(chunk_size=500):
+        notice = notify(recipient=grant.user, title=gettext_lazy("Your access to %(name)s has ended"),
+                        params={"name": grant.customer.name}, dedupe_key=job_key(GRANT_ENDED_JOB, grant.pk),
+                        email=False)
         sent += notice is not None
     return sent
 
 
-@shared_task(bind=True, **RETRY)
+@shared_task(bind=True, **JOB_TASK_OPTIONS)
 def import_run_task(self, job_id: int) -> str | None:
-    """Run a large import (customers.imports.jobs.import_job_run): validate in chunks with progress, then
+    """Run a large import (customers.imports.import_job_run): validate in chunks with progress, then
     write all rows or none. Returns the job's final status."""
-    from customers.imports.jobs import import_job_run
+    from customers.imports import import_job_run
     from customers.models import ImportJob
 
     job = ImportJob.objects.filter(pk=job_id).first()

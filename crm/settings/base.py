@@ -206,7 +206,13 @@ _REDIS_BROKER = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 # or ETA longer than a few minutes: scheduling is beat's job (README, "Scheduled jobs").
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # A worker looks for timed-out messages every interval × throttle seconds (about 100 s), and
+        # once when it starts.
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    }
     if _REDIS_BROKER
     else {
         "data_folder_in": str(_BROKER_DIR / "out"),
@@ -228,6 +234,7 @@ if _REDIS_BROKER and CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT:
     raise ValueError("CELERY_TASK_TIME_LIMIT must be shorter than CELERY_VISIBILITY_TIMEOUT, "
                      "or a task still running would be delivered to a second worker")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 # crm.beat: django-celery-beat's database scheduler with a single-beat lock, admin edits kept, and
@@ -270,13 +277,16 @@ CRM_JOBS = {
     "LOCK_URL": env("CRM_LOCK_URL", default=CELERY_BROKER_URL if _REDIS_BROKER else ""),
     # A beat that stops renewing its lock for this long is replaced by a waiting second beat.
     "BEAT_LOCK_TTL": env.float("CRM_BEAT_LOCK_TTL", default=60.0),
+    "BEAT_LOCK_KEY": env("CRM_BEAT_LOCK_KEY", default="crm:beat:leader"),
     # Long-running jobs stamp a heartbeat this often; one silent for the timeout lost its worker.
     "HEARTBEAT_EVERY": env.float("CRM_HEARTBEAT_EVERY", default=5.0),
     "HEARTBEAT_TIMEOUT": env.int("CRM_HEARTBEAT_TIMEOUT", default=120),
     # A notification e-mail still unsent after this many seconds is sent again (its message was lost).
     "EMAIL_RESEND_AFTER": env.int("CRM_EMAIL_RESEND_AFTER", default=10 * 60),
-    # E-mail sending is retried this many times with backoff (capped at 5 minutes), then given up.
-    "EMAIL_MAX_RETRIES": env.int("CRM_EMAIL_MAX_RETRIES", default=12),
+    # The e-mail task retries SMTP errors this many times (10 s, 20 s, … backoff); the resend job then
+    # starts again, until the notification is this old and its e-mail is marked failed.
+    "EMAIL_MAX_RETRIES": env.int("CRM_EMAIL_MAX_RETRIES", default=5),
+    "EMAIL_GIVE_UP_AFTER": env.int("CRM_EMAIL_GIVE_UP_AFTER", default=24 * 60 * 60),
 }
 
 CRM = {

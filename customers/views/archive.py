@@ -689,7 +689,7 @@ def refresh_tasks_view(request):
     require_staff(request.user)
     tasks = (RefreshTask.objects.filter(status=RefreshTask.Status.OPEN)
              .select_related("customer", "customer__region", "owner").order_by("due_on", "customer__name"))
-    mine = list(tasks.filter(owner=request.user))
+    mine = list(tasks.filter(owner=request.user, customer__is_active=True))
     others = []
     if has_role(request.user, *ARCHIVE_KEEPER_ROLES):
         visible = customers_visible_to(request.user, include_inactive=False)

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.models import Notification
 from customers.models import AccessGrant, ImportJob, RefreshTask, add_months
@@ -31,15 +31,25 @@ def _refresh_tasks_url(monkeypatch):
         monkeypatch.setattr("customers.services.reverse", fallback)
 
 
+def _due(owner, team, **kwargs):
+    months = settings.CRM["ARCHIVE_REFRESH_MONTHS"]
+    return CustomerFactory(owner=owner, team=team, last_verified_on=add_months(timezone.localdate(), -(months + 1)),
+                           **kwargs)
+
+
+def _refresh_notices(user):
+    return list(Notification.objects.filter(recipient=user, dedupe_key__startswith="archive-refresh:")
+                .order_by("pk").values_list("title", flat=True))
+
+
 def test_archive_refresh_task_creates_one_task_per_due_archive_and_one_notice_per_owner(alice, bob, east_team):
     today = timezone.localdate()
     months = settings.CRM["ARCHIVE_REFRESH_MONTHS"]
     fresh = CustomerFactory(owner=alice, team=east_team, last_verified_on=add_months(today, -(months - 1)))
-    due_1 = CustomerFactory(owner=alice, team=east_team, last_verified_on=add_months(today, -(months + 1)))
+    due_1 = _due(alice, east_team)
     due_2 = CustomerFactory(owner=alice, team=east_team, last_verified_on=add_months(today, -(months + 6)))
-    due_bob = CustomerFactory(owner=bob, team=east_team, last_verified_on=add_months(today, -(months + 1)))
-    retired = CustomerFactory(owner=alice, team=east_team, last_verified_on=add_months(today, -(months + 1)),
-                              is_active=False)
+    due_bob = _due(bob, east_team)
+    retired = _due(alice, east_team, is_active=False)
 
     assert archive_refresh_due_task.delay().get() == 3
     assert archive_refresh_due_task.delay().get() == 0  # the second run of the day changes nothing
@@ -48,22 +58,117 @@ def test_archive_refresh_task_creates_one_task_per_due_archive_and_one_notice_pe
     assert sorted(task.customer_id for task in tasks) == sorted([due_1.pk, due_2.pk, due_bob.pk])
     assert {task.customer_id: task.owner_id for task in tasks}[due_bob.pk] == bob.pk
     assert not RefreshTask.objects.filter(customer__in=[fresh, retired]).exists()
-    assert Notification.objects.filter(recipient=alice, dedupe_key=f"refresh:{today.isoformat()}").count() == 1
-    assert Notification.objects.filter(recipient=bob).count() == 1
+    assert _refresh_notices(alice) == ["2 customer archives are due for their yearly check"]
+    assert _refresh_notices(bob) == ["1 customer archives are due for their yearly check"]
 
 
-def test_access_grants_expire_task_notifies_once(customer, charlie, bob, dora):
+def test_refresh_notice_gives_the_true_open_count_after_a_killed_run(alice, east_team):
+    """A run killed after writing some tasks (before its notice) is followed by one that writes the
+    rest: the owner is told the true number of open tasks, not the second run's share."""
+    first, second, third = (_due(alice, east_team) for _ in range(3))
+    RefreshTask.objects.create(customer=first, owner=alice, due_on=timezone.localdate())
+    RefreshTask.objects.create(customer=second, owner=alice, due_on=timezone.localdate())
+
+    assert archive_refresh_due_task.delay().get() == 1
+    assert _refresh_notices(alice) == ["3 customer archives are due for their yearly check"]
+    notice = Notification.objects.get(recipient=alice)
+    assert notice.body.splitlines() == [f"{c.code} {c.name}" for c in sorted([first, second, third],
+                                                                              key=lambda c: c.code)]
+
+
+def test_second_run_on_the_same_day_notifies_the_new_tasks_with_the_new_total(alice, east_team):
+    _due(alice, east_team)
+    _due(alice, east_team)
+    assert archive_refresh_due_task.delay().get() == 2
+    _due(alice, east_team)  # became due (or was imported) later the same day
+    assert archive_refresh_due_task.delay().get() == 1
+    assert archive_refresh_due_task.delay().get() == 0
+    assert _refresh_notices(alice) == ["2 customer archives are due for their yearly check",
+                                       "3 customer archives are due for their yearly check"]
+
+
+def test_refresh_notice_in_the_owners_language(alice, east_team):
+    alice.language = "zh-hans"
+    alice.save(update_fields=["language"])
+    _due(alice, east_team)
+    archive_refresh_due_task.delay().get()
+    assert _refresh_notices(alice) == ["1 份客户档案到期需年度核实"]
+
+
+def test_the_exact_anniversary_is_due_and_overdue(alice, east_team):
+    today = timezone.localdate()
+    months = settings.CRM["ARCHIVE_REFRESH_MONTHS"]
+    anniversary = CustomerFactory(owner=alice, team=east_team, last_verified_on=add_months(today, -months))
+    day_before = CustomerFactory(owner=alice, team=east_team,
+                                 last_verified_on=add_months(today, -months) + dt.timedelta(days=1))
+    assert anniversary.verification_overdue and not day_before.verification_overdue
+    assert archive_refresh_due_task.delay().get() == 1
+    assert RefreshTask.objects.get().customer_id == anniversary.pk
+
+
+def test_the_card_says_overdue_on_the_anniversary(client, alice, east_team):
+    alice.language = "zh-hans"
+    alice.save(update_fields=["language"])
+    months = settings.CRM["ARCHIVE_REFRESH_MONTHS"]
+    card = CustomerFactory(owner=alice, team=east_team, last_verified_on=add_months(timezone.localdate(), -months))
+    client.force_login(alice)
+    page = client.get(reverse("customers:detail", args=[card.pk])).content.decode()
+    assert "（逾期）" in page or "(逾期)" in page
+
+
+def test_leap_day_verification_is_due_on_28_february():
+    from customers.services import refresh_due_cutoff
+
+    assert add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
+    assert refresh_due_cutoff(dt.date(2025, 2, 28)) == dt.date(2024, 2, 29)
+    assert refresh_due_cutoff(dt.date(2025, 2, 27)) == dt.date(2024, 2, 27)
+
+
+def test_a_retired_archives_open_task_leaves_the_owners_list_and_count(client, alice, east_team):
+    kept, retired = _due(alice, east_team), _due(alice, east_team)
+    archive_refresh_due_task.delay().get()
+    retired.is_active = False
+    retired.save(update_fields=["is_active"])
+    client.force_login(alice)
+    page = client.get(reverse("customers:refresh_tasks")).content.decode()
+    assert kept.name in page and retired.name not in page
+    _due(alice, east_team)
+    archive_refresh_due_task.delay().get()
+    assert _refresh_notices(alice)[-1] == "2 customer archives are due for their yearly check"
+
+
+def test_access_grants_expire_task_notifies_every_ended_grant_once(customer, charlie, bob, dora, gm):
     now = timezone.now()
     ended = AccessGrant.objects.create(customer=customer, user=charlie, granted_by=dora,
                                        expires_at=now - dt.timedelta(hours=1))
     AccessGrant.objects.create(customer=customer, user=bob, granted_by=dora, expires_at=now + dt.timedelta(days=2))
+    # Bob's old grant ended, but his newer one still gives him the archive: no "ended" notice.
     AccessGrant.objects.create(customer=customer, user=bob, granted_by=dora, expires_at=now - dt.timedelta(days=30))
+    # Ended long ago while the job was not running (or before the 7-day window the job used to have).
+    long_ago = AccessGrant.objects.create(customer=customer, user=gm, granted_by=dora,
+                                          expires_at=now - dt.timedelta(days=30))
+    revoked = AccessGrant.objects.create(customer=customer, user=gm, granted_by=dora, revoked_at=now,
+                                         expires_at=now - dt.timedelta(days=1))
 
-    assert access_grants_expire_task.delay().get() == 1
+    assert access_grants_expire_task.delay().get() == 2
     assert access_grants_expire_task.delay().get() == 0
     notice = Notification.objects.get(recipient=charlie)
-    assert notice.dedupe_key == f"access-grant-ended:{ended.pk}" and customer.name in notice.title
+    assert notice.dedupe_key == f"access-grant-ended:{ended.pk}"
+    assert notice.title == f"Your access to {customer.name} has ended"
+    assert list(Notification.objects.filter(recipient=gm).values_list("dedupe_key", flat=True)) == [
+        f"access-grant-ended:{long_ago.pk}"]
+    assert revoked.pk != long_ago.pk
     assert not Notification.objects.filter(recipient=bob).exists()
+
+
+def test_access_grant_notice_in_the_grantees_language(customer, charlie, dora):
+    charlie.language = "zh-hans"
+    charlie.save(update_fields=["language"])
+    AccessGrant.objects.create(customer=customer, user=charlie, granted_by=dora,
+                               expires_at=timezone.now() - dt.timedelta(minutes=5))
+    with translation.override("en"):
+        assert access_grants_expire_task.delay().get() == 1
+    assert Notification.objects.get(recipient=charlie).title == f"您对{customer.name}的查阅权限已到期"
 
 
 def test_import_run_task_is_idempotent(bob):
