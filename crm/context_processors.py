@@ -11,7 +11,7 @@ def shell(request):
     roles = role_names(user)
     return {
         "CURRENCY": settings.CURRENCY,
-        "nav_items": navigation_for(user),
+        "nav_menus": navigation_for(user, getattr(getattr(request, "resolver_match", None), "view_name", "")),
         "user_role_labels": [label for value, label in Role.choices if value in roles],
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

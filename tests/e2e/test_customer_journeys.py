@@ -271,6 +271,7 @@ def test_outsider_requests_access_granted_by_department_head_until_it_expires(ne
     assert customer.name not in export.text() and customer.code not in export.text()
 
     # Ask for access by the customer's code, from the menu.
+    outsider.click("#nav-customers")  # the Customers menu
     outsider.locator("#mainnav").get_by_role("link", name=re.compile("Access requests")).click()
     expect(outsider.locator("#my-requests")).to_contain_text("You have not asked for access to any archive.")
     outsider.click("#new-request")
@@ -292,6 +293,7 @@ def test_outsider_requests_access_granted_by_department_head_until_it_expires(ne
     expect(head.locator("#unread-count")).to_have_text("1")
     panel = head.locator("main .card", has_text="Access requests waiting for your decision")
     expect(panel.locator("li", has_text="charlie")).to_contain_text(customer.code)
+    head.click("#nav-customers")  # the Customers menu
     head.locator("#mainnav").get_by_role("link", name=re.compile("Access requests")).click()
     pending = head.locator(f"#pending-{access_request.pk}")
     expect(pending).to_contain_text("charlie")

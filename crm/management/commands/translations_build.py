@@ -6,12 +6,20 @@ engineers working in parallel never edit the same .po file.
 """
 
 import json
+import re
 from pathlib import Path
 
 import polib
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]")
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
 
 IGNORE = [".venv", "static", "staticfiles", "media", "bench", "tests", ".run", "node_modules", "docs"]
 
@@ -35,7 +43,19 @@ class Command(BaseCommand):
                                    "Plural-Forms": "nplurals=1; plural=0;"})
         missing = []
         for entry in catalogue:
-            translation = fragments.get(entry.msgid)
+            # A message with a context (pgettext, {% translate ... context "..." %}) is keyed "context\u0004msgid",
+            # gettext's own separator, so "Open" the link and "Open" the status can differ.
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+            translation = fragments.get(key)
+            if "fuzzy" in entry.flags:
+                # makemessages' guess from a similar message is another message's text: never ship it.
+                entry.flags.remove("fuzzy")
+                entry.previous_msgid = entry.previous_msgctxt = None
+                if not translation:
+                    entry.msgstr = ""
+                    entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
+            if not translation and entry.msgstr and _placeholders(entry.msgstr) != _placeholders(entry.msgid):
+                entry.msgstr = ""  # a stale guess naming other arguments would stop compilemessages
             if entry.msgid_plural:
                 if translation:
                     entry.msgstr_plural = {0: translation}
@@ -45,8 +65,6 @@ class Command(BaseCommand):
                 entry.msgstr = translation
             elif not entry.msgstr:
                 missing.append(entry.msgid)
-            if "fuzzy" in entry.flags and (translation or entry.msgstr):
-                entry.flags.remove("fuzzy")
         catalogue.save(str(po_path))
         call_command("compilemessages", locale=["zh_Hans", "en"], ignore_patterns=IGNORE, verbosity=0)
         total = len(catalogue)
