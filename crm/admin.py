@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from crm.api.tokens import tokens_revoke_for
 from crm.models import CalendarDay, Notification, NumericRule, Team, User
-from crm.rules import RULES, rule_choices
+from crm.rules import RULES, check_rule_value, rule_choices
 
 
 @admin.register(User)
@@ -12,6 +15,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + ((_("CRM"), {"fields": ("language", "phone")}),)
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "roles")
     list_filter = ("is_active", "is_staff", "groups", "teams")
+    actions = ["revoke_api_tokens"]
 
     @admin.display(description=_("roles"))
     def roles(self, obj):
@@ -19,6 +23,12 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.action(description=_("Revoke API tokens (e.g. of an integration)"), permissions=["change"])
+    def revoke_api_tokens(self, request, queryset):
+        count = tokens_revoke_for(queryset)
+        self.message_user(request, ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", count)
+                          % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Team)
@@ -59,6 +69,16 @@ class NumericRuleForm(forms.ModelForm):
     class Meta:
         model = NumericRule
         fields = ("key", "value", "note")
+
+    def clean(self):
+        data = super().clean()
+        try:
+            check_rule_value(data.get("key", ""), data.get("value"))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
 
 
 @admin.register(NumericRule)

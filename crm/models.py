@@ -121,23 +121,6 @@ class NumericRule(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
 
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from crm.rules import RULES
-
-        spec = RULES.get(self.key)
-        if spec is None:
-            raise ValidationError({"key": _("No such rule.")})
-        if self.value is None:
-            return
-        if spec.integer and self.value != self.value.to_integral_value():
-            raise ValidationError({"value": _("This rule takes a whole number.")})
-        if spec.minimum is not None and self.value < spec.minimum:
-            raise ValidationError({"value": _("The value must be at least %(min)s.") % {"min": spec.minimum}})
-        if spec.maximum is not None and self.value > spec.maximum:
-            raise ValidationError({"value": _("The value must be at most %(max)s.") % {"max": spec.maximum}})
-
 
 class Notification(TimeStampedModel):
     """An in-app message shown under the bell in the header, and optionally e-mailed. Title and body are

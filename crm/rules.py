@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from crm.models import NumericRule
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,6 @@ def rule_default(key: str) -> Decimal | int:
 
 def rule_value(key: str) -> Decimal | int:
     """The number in force for `key` (one indexed query)."""
-    from crm.models import NumericRule
-
     spec = rule_spec(key)
     value = NumericRule.objects.filter(key=key).values_list("value", flat=True).first()
     if value is None:
@@ -61,3 +63,18 @@ def rule_value(key: str) -> Decimal | int:
 
 def rule_choices() -> list[tuple[str, str]]:
     return sorted(((spec.key, f"{spec.label} ({spec.key})") for spec in RULES.values()), key=lambda c: c[0])
+
+
+def check_rule_value(key: str, value: Decimal | None) -> None:
+    """Raise ValidationError({field: ...}) for an unknown rule or a value outside its bounds."""
+    spec = RULES.get(key)
+    if spec is None:
+        raise ValidationError({"key": _("No such rule.")})
+    if value is None:
+        return
+    if spec.integer and value != value.to_integral_value():
+        raise ValidationError({"value": _("This rule takes a whole number.")})
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValidationError({"value": _("The value must be at least %(min)s.") % {"min": spec.minimum}})
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValidationError({"value": _("The value must be at most %(max)s.") % {"max": spec.maximum}})

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from crm.models import NumericRule
-from crm.rules import RULES, rule_value
+from crm.rules import RULES, check_rule_value, rule_value
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_unknown_rule_is_a_programming_error():
 ])
 def test_values_outside_the_rule_are_refused(key, value, field):
     with pytest.raises(ValidationError) as error:
-        NumericRule(key=key, value=Decimal(value)).full_clean()
+        check_rule_value(key, Decimal(value))
     assert field in error.value.message_dict
 
 
@@ -51,3 +51,10 @@ def test_admin_edits_a_rule(admin_client):
     assert rule_value("CREDIT_CUTOFF_A") == 88
     page = admin_client.get("/admin/crm/numericrule/").content.decode()
     assert "CREDIT_CUTOFF_A" in page and str(RULES["CREDIT_CUTOFF_A"].label) in page
+
+
+def test_admin_refuses_a_value_outside_the_rule(admin_client):
+    response = admin_client.post("/admin/crm/numericrule/add/", {"key": "CREDIT_CUTOFF_A", "value": "150"})
+    assert response.status_code == 200
+    assert "at most 100" in response.content.decode()
+    assert not NumericRule.objects.exists()
