@@ -8,7 +8,6 @@ message, the "my requests" row and the "already asked" refusal never tell whethe
 it is. The steps (grant, refuse, withdraw) go through the workflow kit's TransitionView.
 """
 
-import csv
 import datetime as dt
 from heapq import merge
 
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError
 from crm.forms_base import apply_service_error
+from crm.tabular import CSV_CONTENT_TYPE, csv_stream
 from crm.workflow_views import TransitionView
 from customers.access_forms import AccessDecisionForm, AccessRequestForm, AccessRevokeForm, AccessWithdrawForm
 from customers.access_requests import (
@@ -233,17 +233,9 @@ def _period_q(field: str, data: dict) -> Q:
     return q
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    # The BOM lets Excel open the UTF-8 file with its Chinese text intact.
-    stream = ("\ufeff" + writer.writerow(row) if index == 0 else writer.writerow(row) for index, row in
-              enumerate(rows))
-    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
+def _csv_response(header, rows, filename: str) -> StreamingHttpResponse:
+    # crm.tabular's writer: a BOM for Excel, every cell formula-safe (a name typed as "=..." stays text).
+    response = StreamingHttpResponse(csv_stream(header, rows), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -270,16 +262,11 @@ def access_log_view(request):
                   _("Detail")]
         rows = ([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.user.username,
                  e.customer.code if e.customer else "", e.customer.name if e.customer else "",
-                 e.get_action_display(), e.get_channel_display(), e.ip_address or "", e.detail]
+                 e.get_action_display(), e.get_channel_display(), e.ip_address or "", e.detail_display]
                 for e in entries.iterator(chunk_size=2000))
-        return _csv_response(_prepend(header, rows), f"access-log-{timezone.localdate():%Y%m%d}.csv")
+        return _csv_response(header, rows, f"access-log-{timezone.localdate():%Y%m%d}.csv")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "customers/access/log.html", {"filters": filters, "page_obj": page})
-
-
-def _prepend(first, rest):
-    yield first
-    yield from rest
 
 
 # --- Change history of archives and contacts ---------------------------------------------------
