@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from crm import views
+from crm.api.views import SchemaView, api_not_found
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,8 +20,10 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api_router")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Keep last among the api/ routes: any other /api/ URL answers a JSON 404.
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
 ]
 

@@ -28,5 +28,7 @@ def exception_handler(exc, context):
     if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(
         response.data, list
     ):
-        response.data = {"detail": response.data}
+        # The one error shape (crm.api.schema.ERROR_SCHEMA): `detail` is a text, the messages a list.
+        messages = [str(message) for message in response.data]
+        response.data = {"detail": " ".join(messages), "non_field_errors": messages}
     return response

@@ -4,6 +4,7 @@ Defaults serve one machine with no servers: SQLite and a file-system Celery brok
 DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # JSON for every error under /api/, whoever wrote it (Django's 404 and 500, CSRF, the lockout page).
+    "crm.api.middleware.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,10 +170,13 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <token>` (SPEC §9), tokens stored hashed, expiring: crm/api/tokens.py.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Request bodies are JSON only (and nested at most crm.api.parsers.MAX_DEPTH levels).
+    "DEFAULT_PARSER_CLASSES": ["crm.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -178,21 +184,38 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Successful token logins per address (failures are counted by the axes lockout): generous, for an
+    # office behind one address.
+    "DEFAULT_THROTTLE_RATES": {"token_success": env("API_TOKEN_LOGINS_PER_ADDRESS", default="600/hour")},
+    "DEFAULT_SCHEMA_CLASS": "crm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Logistics CRM API",
-    "DESCRIPTION": "Customer archives, business records, credit, complaints, visits, club and contracts.",
+    "DESCRIPTION": "Customer archives, business records, credit, complaints, visits, club and contracts. "
+                   "Request bodies are JSON. Every error answers JSON shaped as the `Error` component.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Several fields share these choices (tier and credit grade; the five handling fields).
-    "ENUM_NAME_OVERRIDES": {"TierEnum": "customers.models.Tier", "HandlingEnum": "customers.models.Handling"},
+    # Enum names fixed here, not derived from field names or titles (generated clients keep them).
+    # Several fields share a choice set (tier and credit grade; the five handling fields).
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "customers.models.Tier",
+        "HandlingEnum": "customers.models.Handling",
+        "StageEnum": "customers.models.Stage",
+        "ServiceTypeEnum": "customers.models.ServiceType",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "crm.api.schema.document_errors"],
 }
 
 # Celery. The default broker keeps messages in files under .run/, so `make run` needs no server.

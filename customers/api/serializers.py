@@ -20,6 +20,7 @@ from customers.models import (
     Region,
     Route,
     ServiceNeed,
+    ServiceType,
     Tier,
 )
 from customers.selectors import can_see_financials
@@ -69,21 +70,42 @@ def _same_value(sent, current) -> bool:
     return str(sent) == str(current)
 
 
-# The same choice sets serve several fields (tier and credit grade; the five "handled by" fields).
-# Described by a pattern rather than an enum, so the schema does not name one enum twice (a warning that
-# settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] would also silence).
-@extend_schema_field({"type": "string", "pattern": "^[" + "".join(Tier.values) + "]$", "nullable": True,
-                      "readOnly": True, "description": "A, B, C, D or null"})
-class GradeField(serializers.CharField):
+# The same choice sets serve several fields (tier and credit grade; the five "handled by" fields): their
+# enums are named once in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (GradeEnum, HandlingEnum).
+class GradeField(serializers.ChoiceField):
+    """A, B, C, D or null; read-only (its own workflow sets it)."""
+
     def __init__(self, **kwargs):
-        super().__init__(read_only=True, allow_null=True, **kwargs)
+        super().__init__(choices=Tier.choices, read_only=True, allow_null=True, **kwargs)
 
 
-@extend_schema_field({"type": "string", "pattern": "^(" + "|".join(Handling.values) + ")?$",
-                      "description": "self: handled by itself; agent: entrusted to an agent; blank: unknown"})
 class HandlingField(serializers.ChoiceField):
+    """self: handled by itself; agent: entrusted to an agent; blank: unknown."""
+
     def __init__(self, **kwargs):
         super().__init__(choices=Handling.choices, allow_blank=True, required=False, **kwargs)
+
+
+SERVICE_TYPE_PATTERN = "^(" + "|".join(ServiceType.values) + r")(\.[a-z_]+)?$"
+
+
+@extend_schema_field({
+    "anyOf": [{"$ref": "#/components/schemas/ServiceTypeEnum"}, {"type": "string", "pattern": SERVICE_TYPE_PATTERN}],
+    "description": "transport, warehousing, distribution, customs, other, or a finer code starting with one of "
+                   "these and a dot, such as transport.sea",
+})
+class ServiceTypeField(serializers.CharField):
+    """A service type: one of ServiceType, or a finer code such as transport.sea (checked by the service)."""
+
+
+class ServiceCategoryField(serializers.ChoiceField):
+    """The ServiceType a (possibly finer) service type belongs to: transport for transport.sea."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ServiceType.choices, read_only=True, source="service_type", **kwargs)
+
+    def to_representation(self, value):
+        return str(value).split(".", 1)[0]
 
 
 class CustomerIdentitySerializer(serializers.ModelSerializer):
@@ -102,7 +124,12 @@ class CustomerSerializer(serializers.ModelSerializer):
     """The archive. `owner` is given on creation only (default: the creator); `tier`,
     `annual_revenue_target` and `credit_grade` are read-only (their own workflows set them) and a
     different value sent for one answers 400. Financial fields appear only to those who may see
-    them (SPEC §8) and are refused from anyone else."""
+    them (SPEC §8) and are refused from anyone else. Integration users read the identity fields only
+    (`id`, `code`, `name`, `short_name`, `credit_code`, `address`, `phone`, `stage`, `region`, `industry`,
+    `is_active`): those are always present, every other field may be absent."""
+
+    # The schema marks only these as always present (crm.api.schema.AutoSchema).
+    schema_always_present = IDENTITY_FIELDS
 
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False,
@@ -220,6 +247,10 @@ class ContactSerializer(serializers.ModelSerializer):
     """A contact. Personal fields (Contact.SENSITIVE_FIELDS) exist in the representation only for
     those who may see them; anyone else can neither read nor write them."""
 
+    schema_always_present = ("id", "customer", "name", "title", "department", "phone", "email", "gender",
+                             "is_primary", "is_decision_maker", "is_legal_representative", "is_owner", "is_manager",
+                             "relation_to_decision_makers", "is_active", "created_at", "updated_at")
+
     class Meta:
         model = Contact
         fields = ("id", "customer", "name", "title", "department", "phone", "email", "gender", "is_primary",
@@ -241,6 +272,8 @@ class BusinessRecordSerializer(serializers.ModelSerializer):
 
     customer_code = serializers.CharField(source="customer.code", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    service_type = ServiceTypeField(read_only=True)
+    service_category = ServiceCategoryField(help_text=_("The service type without its finer part."))
     open_amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     price_deviation = serializers.DecimalField(
         max_digits=9, decimal_places=2, read_only=True, allow_null=True,
@@ -249,9 +282,9 @@ class BusinessRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = BusinessRecord
         fields = ("id", "customer", "customer_code", "customer_name", "external_id", "date", "contract_no",
-                  "service_type", "goods", "volume", "unit_price", "contract_unit_price", "amount", "cost",
-                  "due_date", "paid_amount", "paid_date", "open_amount", "price_deviation", "created_at",
-                  "updated_at")
+                  "service_type", "service_category", "goods", "volume", "unit_price", "contract_unit_price",
+                  "amount", "cost", "due_date", "paid_amount", "paid_date", "open_amount", "price_deviation",
+                  "created_at", "updated_at")
         read_only_fields = fields
 
 
@@ -267,8 +300,8 @@ class BusinessRecordInputSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, help_text=_("The freight system's id: records are "
                                                                    "upserted by it (required in bulk/)."))
     date = serializers.DateField()
-    service_type = serializers.CharField(help_text=_("transport, warehousing, distribution, customs, other, or a "
-                                                     "finer code such as transport.sea"))
+    service_type = ServiceTypeField(help_text=_("transport, warehousing, distribution, customs, other, or a "
+                                                "finer code such as transport.sea"))
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0"))
     due_date = serializers.DateField()
     paid_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, min_value=Decimal("0"),
@@ -283,12 +316,6 @@ class BusinessRecordInputSerializer(serializers.Serializer):
     cost = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
 
 
-class BulkErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField(allow_null=True, help_text=_("Position of the record in the array, from 0."))
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
 class NewCustomerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -299,8 +326,3 @@ class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     new_customers = NewCustomerSerializer(many=True, help_text=_("Customers filed for unknown customer_name."))
-
-
-class BulkErrorsSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = BulkErrorSerializer(many=True)

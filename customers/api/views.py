@@ -14,15 +14,15 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm.api.filters import IdFilter
+from crm.api.schema import error_response
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from customers.api.serializers import (
-    BulkErrorsSerializer,
     BulkResultSerializer,
     BusinessRecordInputSerializer,
     BusinessRecordSerializer,
@@ -35,7 +35,7 @@ from customers.api.serializers import (
 from customers.business_records.filters import BusinessRecordFilter
 from customers.business_records.selectors import business_records_visible_to
 from customers.business_records.upsert import (
-    MAX_DB_ID,
+    MAX_BULK_RECORDS,
     NON_FIELD,
     business_record_create,
     business_record_update,
@@ -61,21 +61,38 @@ from customers.services import (
 from customers.services_related import contact_create, contact_deactivate, contact_update
 from customers.views.common import log_read
 
-ErrorSerializer = inline_serializer("Error", {"detail": serializers.CharField()})
+# Every error answer has the one `Error` shape (crm.api.schema); 401/409 are added to every operation there.
 ERROR_RESPONSES = {
-    400: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Bad input: {\"detail\"} and the field at fault.")),
-    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("You may not do this.")),
-    404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("No such archive, or you may not read it.")),
+    400: error_response(400),
+    403: error_response(403),
+    404: error_response(404, "No such archive, or you may not read it."),
 }
 
 
-class CustomerApiFilter(CustomerFilter):
-    """The shared CustomerFilter, with its id filters bounded: an id beyond the database's integers
-    answers 400 instead of reaching the database."""
+def _code_filter():
+    return django_filters.CharFilter(field_name="code", lookup_expr="exact", label=gettext_lazy("Customer code"),
+                                     help_text=gettext_lazy("Exactly this customer code."))
 
-    owner = django_filters.NumberFilter(field_name="owner_id", min_value=1, max_value=MAX_DB_ID)
-    team = django_filters.NumberFilter(field_name="team_id", min_value=1, max_value=MAX_DB_ID)
-    route = django_filters.NumberFilter(field_name="route_id", min_value=1, max_value=MAX_DB_ID)
+
+class CustomerApiFilter(CustomerFilter):
+    """The shared CustomerFilter, with whole-number id filters (an id beyond the database's integers
+    answers 400 instead of reaching the database) and an exact look-up by customer code."""
+
+    code = _code_filter()
+    owner = IdFilter(field_name="owner_id", label=gettext_lazy("Owner"))
+    team = IdFilter(field_name="team_id", label=gettext_lazy("Team"))
+    route = IdFilter(field_name="route_id", label=gettext_lazy("Route"))
+
+
+class CustomerIdentityApiFilter(CustomerIdentityFilter):
+    """The integration accounts' filters, with the exact look-up by code the freight system uses."""
+
+    IDENTITY_FILTERS = (*CustomerIdentityFilter.IDENTITY_FILTERS, "code")
+    code = _code_filter()
+
+
+class BusinessRecordApiFilter(BusinessRecordFilter):
+    customer = IdFilter(field_name="customer_id", label=gettext_lazy("Customer id"))
 
 
 class IdentityOnlyReads(permissions.BasePermission):
@@ -120,7 +137,7 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
     # the answer would tell what they may not see (SPEC §8).
     @property
     def filterset_class(self):
-        return CustomerIdentityFilter if self._identity_only() else CustomerApiFilter
+        return CustomerIdentityApiFilter if self._identity_only() else CustomerApiFilter
 
     @property
     def ordering_fields(self):
@@ -299,7 +316,7 @@ class BusinessRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     GM and admins, through the same service as bulk/ and the upload page."""
 
     serializer_class = BusinessRecordSerializer
-    filterset_class = BusinessRecordFilter
+    filterset_class = BusinessRecordApiFilter
     search_fields = ["external_id", "contract_no", "goods", "customer__code", "customer__name"]
     ordering_fields = ["date", "amount", "due_date", "paid_amount", "created_at"]
     ordering = ["-date", "-id"]
@@ -336,14 +353,13 @@ class BusinessRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(
         summary="Upsert a batch of records from the freight system",
         description=BULK_DESCRIPTION,
-        request=BusinessRecordInputSerializer(many=True),
+        request=BusinessRecordInputSerializer(many=True, max_length=MAX_BULK_RECORDS),
         responses={
             201: OpenApiResponse(BulkResultSerializer, description="At least one record was created."),
             200: OpenApiResponse(BulkResultSerializer, description="Every record existed and was updated."),
-            400: OpenApiResponse(BulkErrorsSerializer, description="Nothing saved: every bad record listed."),
+            400: error_response(400, "Nothing saved: `errors` lists every bad record `{index, field, message}`."),
             403: ERROR_RESPONSES[403],
-            409: OpenApiResponse(ErrorSerializer, description="Another batch wrote the same records at the "
-                                                              "same moment: send again."),
+            409: error_response(409, "Another batch wrote the same records at the same moment: send again."),
         },
     )
     @action(detail=False, methods=["post"])

@@ -93,7 +93,7 @@ def test_lockout_after_repeated_failures(client, alice):
 
 
 def test_api_token_is_locked_out_too(alice):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     api = APIClient()
@@ -103,7 +103,7 @@ def test_api_token_is_locked_out_too(alice):
     # Locked out: the right password gives no token either.
     assert response.status_code in (400, 403, 429)
     assert "token" not in response.json()
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 # --- notifications --------------------------------------------------------------------------------

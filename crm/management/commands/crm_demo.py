@@ -17,8 +17,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from crm.api.tokens import token_issue
 from crm.models import Team, User
 from crm.services import user_create_or_update
 from customers.models import (
@@ -157,7 +157,8 @@ class Command(BaseCommand):
             teams = self.ensure_teams()
             users = self.ensure_users(teams)
             routes = self.ensure_routes()
-        token, _ = Token.objects.get_or_create(user=users["freight"])
+        # Tokens are stored hashed: a new one each run (earlier ones keep working until they expire).
+        _, token = token_issue(user=users["freight"])
         existing = Customer.objects.count()
         if existing:
             self.stdout.write(f"{existing} customer archives exist already: no demo customers added.")
@@ -168,7 +169,7 @@ class Command(BaseCommand):
                 "Created {customers} customers, {contacts} contacts, {competitors} competitors, "
                 "{interactions} interactions, {records} business records in {seconds:.1f} s.".format(
                     **counts, seconds=time.monotonic() - started)))
-        self.print_logins(users, token.key)
+        self.print_logins(users, token)
 
     def ensure_teams(self) -> dict[str, Team]:
         return {name: Team.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in TEAMS}
