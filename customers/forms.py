@@ -2,17 +2,13 @@
 list filters. Forms validate input only; the views hand the cleaned data to customers.services."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.forms.models import construct_instance
-from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms_base import BootstrapFormMixin
 from crm.models import Team, User
-from crm.roles import Role, has_role, sees_everything
+from crm.roles import Role, has_role
 from customers.filters import GROUP_BY_DIMENSIONS
-from customers.imports import MAX_FILE_BYTES
+from customers.imports.importers import MAX_FILE_BYTES
 from customers.models import (
     Customer,
     CustomerNature,
@@ -26,6 +22,7 @@ from customers.models import (
     Stage,
     Tier,
 )
+from customers.policies import handover_candidates, may_choose_owner, owner_candidates
 
 # The card's sections (SPEC §2.1), in the order of the printed card; the form shows one fieldset each.
 CARD_SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -51,60 +48,9 @@ CARD_FIELDS: tuple[str, ...] = tuple(name for _key, _title, names in CARD_SECTIO
 FINANCIAL_FIELDS = set(Customer.SENSITIVE_FINANCIAL_FIELDS)
 TEXTAREA_ROWS = 2
 
-OWNER_ROLES = (Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD)
-
-
-def owner_candidates(user):
-    """Who may be chosen as the owner of a new archive: active account managers, clerks and department
-    heads; for clerks and department heads only those of their own teams (so the archive stays theirs
-    to keep), for the GM and admins everyone."""
-    qs = User.objects.filter(is_active=True, groups__name__in=OWNER_ROLES).distinct()
-    if not sees_everything(user) and not has_role(user, Role.GM):
-        qs = qs.filter(Q(pk=user.pk) | Q(teams__in=user.teams.all())).distinct()
-    return qs.order_by("username")
-
-
-def may_choose_owner(user) -> bool:
-    """Account managers file archives they own; clerks, department heads, the GM and admins choose."""
-    return has_role(user, Role.CLERK, Role.DEPT_HEAD, Role.GM, "admin")
-
-
-def handover_candidates():
-    return (User.objects.filter(is_active=True, groups__name__in=(*OWNER_ROLES, Role.GM))
-            .distinct().order_by("username"))
-
-
 def clerks_of(teams):
     return (User.objects.filter(is_active=True, groups__name=Role.CLERK, teams__in=teams)
             .distinct().order_by("username"))
-
-
-class ArchiveFormMixin(BootstrapFormMixin):
-    """BootstrapFormMixin, for forms that set their fields and choices after its __init__.
-
-    The mixin asks for `self.errors` while styling, which validates the form against the fields as they
-    were before the subclass narrowed a queryset or added a field, and caches that result. Here nothing
-    is validated while styling; the form validates lazily, as Django forms do, with its final fields,
-    and then marks the invalid inputs.
-    """
-
-    def __init__(self, *args, **kwargs):
-        self._styling = True
-        super().__init__(*args, **kwargs)
-        self._styling = False
-        self._errors = None
-
-    def full_clean(self):
-        if getattr(self, "_styling", False):
-            self._errors = ErrorDict()
-            return
-        super().full_clean()
-        for name in self._errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                css = widget.attrs.get("class", "")
-                if "is-invalid" not in css:
-                    widget.attrs["class"] = f"{css} is-invalid".strip()
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -113,7 +59,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{full} ({obj.username})" if full else obj.username
 
 
-class CustomerForm(ArchiveFormMixin, forms.ModelForm):
+class CustomerForm(BootstrapFormMixin, forms.ModelForm):
     """The card. Owner, tier, target and credit grade are not in it: they have their own workflows.
     On creation a clerk (not an account manager) also chooses the owner."""
 
@@ -163,18 +109,9 @@ class CustomerForm(ArchiveFormMixin, forms.ModelForm):
         # Multiple checkboxes are laid out by the template, not styled as one input.
         self.fields["service_needs"].widget.attrs.pop("class", None)
 
-    def _post_clean(self):
-        # As ModelForm._post_clean, without the model's unique constraints: duplicates (name, credit
-        # code, phone) are the service's check, which names the existing archive.
-        try:
-            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        except ValidationError as error:
-            self._update_errors(error)
-        try:
-            self.instance.full_clean(exclude=self._get_validation_exclusions(), validate_unique=False,
-                                     validate_constraints=False)
-        except ValidationError as error:
-            self._update_errors(error)
+    def validate_unique(self):
+        # Duplicates (name, credit code, phone) are the service's check, which names the existing archive.
+        pass
 
     def sections(self) -> list[dict]:
         """The fieldsets of the template: [{"key", "title", "fields": [BoundField]}]."""
@@ -198,7 +135,7 @@ class CustomerForm(ArchiveFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class HandoverForm(ArchiveFormMixin, forms.Form):
+class HandoverForm(BootstrapFormMixin, forms.Form):
     to_user = UserChoiceField(label=_("New owner"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=300)
     note = forms.CharField(label=_("Handover note"), required=False,
@@ -215,7 +152,7 @@ class HandoverForm(ArchiveFormMixin, forms.Form):
         self.fields["files_received_by"].queryset = clerks_of(teams)
 
 
-class HandoverAllForm(ArchiveFormMixin, forms.Form):
+class HandoverAllForm(BootstrapFormMixin, forms.Form):
     from_user = UserChoiceField(label=_("Leaving owner"), queryset=User.objects.none(),
                                 help_text=_("Every archive this user owns is handed over."))
     to_user = UserChoiceField(label=_("New owner"), queryset=User.objects.none())
@@ -229,7 +166,7 @@ class HandoverAllForm(ArchiveFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["from_user"].queryset = owners
         self.fields["to_user"].queryset = handover_candidates()
-        if sees_everything(user) or has_role(user, Role.GM):
+        if has_role(user, Role.GM):
             clerks = User.objects.filter(is_active=True, groups__name=Role.CLERK).order_by("username")
         else:
             clerks = clerks_of(user.teams.all())
@@ -242,12 +179,12 @@ class HandoverAllForm(ArchiveFormMixin, forms.Form):
         return data
 
 
-class DeactivateForm(ArchiveFormMixin, forms.Form):
+class DeactivateForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for retiring the archive"), max_length=300,
                              help_text=_("For example: out of business, merged, duplicate, no longer useful."))
 
 
-class RefreshNoteForm(ArchiveFormMixin, forms.Form):
+class RefreshNoteForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -258,7 +195,7 @@ def _choices(items, empty=ANY):
     return [("", empty), *items]
 
 
-class CustomerListForm(ArchiveFormMixin, forms.Form):
+class CustomerListForm(BootstrapFormMixin, forms.Form):
     """The widgets of the list's filters. The parameter names are CustomerFilter's, which does the
     filtering; this form only offers the values to choose from."""
 

@@ -436,7 +436,7 @@ def archive_refresh_create_due(*, today: dt.date | None = None) -> int:
            .filter(Q(last_verified_on__lte=cutoff) | Q(last_verified_on__isnull=True, created_at__date__lte=cutoff))
            .exclude(refresh_tasks__status=RefreshTask.Status.OPEN))
     created = 0
-    for customer_id, owner_id in due.values_list("pk", "owner_id").iterator(chunk_size=500):
+    for customer_id, owner_id in due.order_by("pk").values_list("pk", "owner_id").iterator(chunk_size=500):
         try:
             with transaction.atomic():
                 RefreshTask.objects.create(customer_id=customer_id, owner_id=owner_id, due_on=today)

@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.models import User
-from crm.roles import ARCHIVE_KEEPER_ROLES, Role, has_role
 from customers.models import (
     BusinessRecord,
     Contact,
@@ -23,14 +22,11 @@ from customers.models import (
     ServiceType,
     Tier,
 )
-from customers.selectors import can_see_financials
+from customers.policies import can_see_financials
 
 IDENTITY_FIELDS = ("id", "code", "name", "short_name", "credit_code", "address", "phone", "stage", "region",
                    "industry", "is_active")
 FINANCIAL_FIELDS = Customer.SENSITIVE_FINANCIAL_FIELDS
-# Roles that may own archives and file them for someone else.
-OWNER_ROLES = (Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM)
-ASSIGNING_ROLES = ARCHIVE_KEEPER_ROLES
 
 # Fields with their own workflow: sent with another value, they answer 400 naming the door to use.
 # (Sent unchanged, as a client that PUTs back what it read does, they are accepted.)
@@ -194,7 +190,6 @@ class CustomerSerializer(serializers.ModelSerializer):
         return list(dict.fromkeys(value))
 
     def validate(self, attrs):
-        user = _current_user(self)
         initial = self.initial_data if isinstance(self.initial_data, dict) else {}
         errors: dict[str, list] = {}
         for name, message in GUARDED_MESSAGES.items():
@@ -207,25 +202,8 @@ class CustomerSerializer(serializers.ModelSerializer):
                 continue
             errors[name] = [message]
             attrs.pop(name, None)
-        owner = attrs.get("owner")
-        if self.instance is None and owner is not None and user is not None and owner != user:
-            if not has_role(user, *ASSIGNING_ROLES):
-                errors["owner"] = [_("You may file archives for yourself only; leave owner out.")]
-            elif not (has_role(owner, *OWNER_ROLES)):
-                errors["owner"] = [_("The owner must be an account manager, clerk, department head or the GM.")]
-        sent_financials = [name for name in FINANCIAL_FIELDS if name in initial]
-        if sent_financials and user is not None:
-            customer = self.instance
-            if customer is None:  # who will read it: its owner-to-be and the clerks of that owner's team
-                owner = owner or user
-                customer = Customer(owner=owner, team=owner.teams.order_by("id").first())
-            if not can_see_financials(user, customer):
-                for name in sent_financials:
-                    errors[name] = [_("You may not see or change the financial fields of this archive.")]
-        region = attrs["region"] if "region" in attrs else getattr(self.instance, "region", None)
-        route = attrs.get("route")
-        if route is not None and region is not None and route.region_id != region.pk:
-            errors["route"] = [_("This route belongs to another sales territory.")]
+        # Who may file, who may own the archive, who may write financials and whether the route is of the
+        # territory are the service's rules (customers.services.customer_create / customer_update).
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -9,22 +9,13 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from crm.roles import ARCHIVE_KEEPER_ROLES, Role, has_role, sees_everything
 from customers.models import BusinessRecord, Customer
+from customers.policies import (  # noqa: F401  (re-exported for the doors that import them here)
+    can_upload_business_records,
+    can_write_business_records,
+    sees_everything,
+)
 from customers.selectors import customer_access_q
-
-# Who may write records (SPEC §1, §2.5); credit officers and account managers only read them.
-WRITE_ROLES = (Role.INTEGRATION, *ARCHIVE_KEEPER_ROLES)
-# The upload page is for people; the freight system uses the API.
-UPLOAD_ROLES = ARCHIVE_KEEPER_ROLES
-
-
-def can_write_business_records(user) -> bool:
-    return has_role(user, *WRITE_ROLES)
-
-
-def can_upload_business_records(user) -> bool:
-    return has_role(user, *UPLOAD_ROLES)
 
 
 def business_records_visible_to(user) -> QuerySet[BusinessRecord]:
@@ -52,7 +43,7 @@ def business_record_totals(qs: QuerySet[BusinessRecord]) -> dict[str, Decimal]:
 
 def unchecked_customers_for(user) -> QuerySet[Customer]:
     """The clerks' queue (SPEC §2.5): unchecked, active archives of the user's teams among those the
-    user may read; everyone's for the GM and admins, who belong to no team."""
+    user may read; everyone's for the GM, who belongs to no team."""
     q = customer_access_q(user)
     qs = Customer.objects.filter(is_checked=False, is_active=True)
     if q is not None:

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
-from crm.roles import ADMIN_ROLE, ARCHIVE_KEEPER_ROLES, STAFF_ROLES, Role, has_role
 from crm.tabular import CellError, TableError, is_blank, parse_bool, parse_date, parse_decimal, parse_int, read_table
 from crm.tabular import cell_text as _text
 from crm.tabular import display_cell as _display
@@ -41,19 +40,20 @@ from customers.imports.columns import (
 )
 from customers.models import Contact, Customer, CustomerNature, DataSource, ImportJob, Industry, Region, Route
 from customers.normalize import normalize_name, normalize_phone
-from customers.selectors import (
+from customers.policies import (  # noqa: F401  (can_import, can_export: re-exported for the doors)
+    can_assign_owner,
+    can_be_owner,
     can_edit_customer,
-    can_see_financials,
+    can_export,
+    can_import,
     can_see_sensitive_personal,
-    customers_visible_to,
-    readable_customer_ids,
+    can_write_financials,
 )
+from customers.selectors import customers_visible_to, readable_customer_ids
 from customers.services import customer_create, customer_update, duplicate_message
 
 logger = logging.getLogger(__name__)
 
-IMPORT_ROLES = ARCHIVE_KEEPER_ROLES
-EXPORT_ROLES = STAFF_ROLES
 KINDS = ("customers", "contacts")
 PREVIEW_ROWS = 50
 CHUNK_ROWS = 200  # rows validated between two progress updates
@@ -63,15 +63,6 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 _CellError = CellError
 _blank = is_blank
-
-
-def can_import(user) -> bool:
-    """Clerks, department heads, the GM and admins import (SPEC §1)."""
-    return has_role(user, *IMPORT_ROLES)
-
-
-def can_export(user) -> bool:
-    return has_role(user, *EXPORT_ROLES)
 
 
 def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
@@ -350,8 +341,6 @@ class CustomerImporter(_Importer):
         self.routes = {(route.region_id, header_key(route.name)): route for route in Route.objects.all()}
         self.choices = {name: choice_lookup(name) for name in ("ownership", "location_type", "stage")}
         self.seen: dict[str, dict[str, int]] = {"code": {}, "name": {}, "credit_code": {}, "phone": {}}
-        self.sees_all = has_role(self.user, Role.GM, ADMIN_ROLE)
-        self.my_team_ids = set(self.user.teams.values_list("id", flat=True))
         self.users: dict[str, User | None] = {}
         self.owner_teams: dict[int, list[int]] = {}
         self.existing: dict[str, Customer] = {}
@@ -436,7 +425,7 @@ class CustomerImporter(_Importer):
         if sensitive:
             target = existing or Customer(owner=owner or self.user, team_id=next(iter(
                 self._teams_of(owner or self.user)), None))
-            if not can_see_financials(self.user, target):
+            if not can_write_financials(self.user, target):
                 for name in sensitive:
                     self.error(row, name, _("You may not import the financial data of this archive."))
                     values.pop(name)
@@ -473,8 +462,11 @@ class CustomerImporter(_Importer):
         if owner is None:
             self.error(row, "owner", _("No active user has the username “%(value)s”.") % {"value": _text(value)})
             return None
-        if owner.pk != self.user.pk and not self.sees_all and not set(self._teams_of(owner)) & self.my_team_ids:
-            self.error(row, "owner", _("You may file archives only for yourself or the members of your teams."))
+        # The rule is customer_create's (policies.can_assign_owner), asked here so the preview shows it.
+        if not can_assign_owner(self.user, owner):
+            self.error(row, "owner", _("You may file archives only for yourself or the members of your teams.")
+                       if can_be_owner(owner) else
+                       _("The owner must be an account manager, clerk, department head or the GM."))
             return None
         return owner
 

@@ -44,10 +44,53 @@ def test_staff_clerk_changelist_shows_only_readable_archives(staff_bob, client, 
     assert changelist_ids(response) == set()
 
 
-def test_superuser_sees_every_archive(admin_user, client, customer, west_customer):
+def test_it_admin_reads_no_archive(admin_user, client, customer, west_customer):
+    """SPEC §8: the IT admin manages users and settings; reading archives takes a CRM role."""
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:customers_customer_changelist"))
+    assert changelist_ids(response) == set()
+    assert client.get(reverse("admin:customers_customer_change", args=[customer.pk])).status_code != 200
+    assert client.get(reverse("admin:customers_contact_changelist")).context["cl"].result_count == 0
+
+
+def test_superuser_with_the_gm_role_reads_every_archive(admin_user, client, customer, west_customer):
+    from django.contrib.auth.models import Group
+
+    admin_user.groups.add(Group.objects.get_or_create(name="gm")[0])
     client.force_login(admin_user)
     response = client.get(reverse("admin:customers_customer_changelist"))
     assert changelist_ids(response) == {customer.pk, west_customer.pk}
+
+
+def test_emergency_read_is_a_short_logged_grant(admin_user, client, customer, gm, django_capture_on_commit_callbacks):
+    from crm.models import Notification
+    from customers.models import AccessGrant
+
+    client.force_login(admin_user)
+    changelist = client.get(reverse("admin:customers_accessgrant_changelist"))
+    url = reverse("admin:customers_accessgrant_emergency_read")
+    assert url.encode() in changelist.content
+    refused = client.post(url, {"code": customer.code, "reason": "", "hours": 4})
+    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
+    too_long = client.post(url, {"code": customer.code, "reason": "工单 4711", "hours": 48})
+    assert "hours" in too_long.context["form"].errors
+    assert not AccessGrant.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"code": customer.code, "reason": "工单 4711：客户投诉数据错误", "hours": 2})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:customers_customer_change", args=[customer.pk])
+    grant = AccessGrant.objects.get(user=admin_user, customer=customer)
+    hours = (grant.expires_at - timezone.now()).total_seconds() / 3600
+    assert 1.9 < hours <= 2
+    log = AccessLog.objects.get(user=admin_user, customer=customer, channel=AccessLog.Channel.ADMIN)
+    assert "工单 4711" in log.detail
+    assert Notification.objects.filter(recipient=gm, title__contains=customer.code).count() == 1
+    assert changelist_ids(client.get(reverse("admin:customers_customer_changelist"))) == {customer.pk}
+
+
+def test_emergency_read_is_for_superusers_only(staff_bob, client, customer):
+    client.force_login(staff_bob)
+    assert client.get(reverse("admin:customers_accessgrant_emergency_read")).status_code == 403
 
 
 def test_change_view_of_unreadable_archive_is_missing(staff_bob, client, west_customer):
