@@ -19,6 +19,17 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
+def role_groups(transactional_db):
+    """Transactional tests flush the tables, the role groups of the data migration included."""
+    from django.contrib.auth.models import Group
+
+    from crm.roles import Role
+
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+
+
+@pytest.fixture
 def pending(customer, charlie, dora):
     return access_request_create(user=charlie, reason="投诉处理需要", target=target_by_code(customer.code))
 
@@ -224,7 +235,7 @@ def _race(workers):
 @pytest.mark.postgres
 @pytest.mark.skipif(not needs_postgres(), reason="needs DATABASE_URL pointing at PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_steps_exactly_one_applies(customer, charlie, dora, gm):
+def test_two_simultaneous_steps_exactly_one_applies(role_groups, customer, charlie, dora, gm):
     for round_no in range(3):
         requester = UserFactory(username=f"req{round_no}", roles=["account_manager"])
         pending = access_request_create(user=requester, reason="race", target=target_by_code(customer.code))
