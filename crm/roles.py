@@ -18,12 +18,7 @@ class Role(models.TextChoices):
 ADMIN_ROLE = "admin"
 ALL_ROLE_NAMES = [r.value for r in Role] + [ADMIN_ROLE]
 
-# The department's own staff: the archive pages, the library, exports and business records are theirs.
-STAFF_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)
-# Who files new archives.
-FILING_ROLES = (Role.CLERK, Role.ACCOUNT_MANAGER, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
-# The archive keepers: they check data, import files and hand archives over (SPEC §1).
-ARCHIVE_KEEPER_ROLES = (Role.CLERK, Role.DEPT_HEAD, Role.GM, ADMIN_ROLE)
+# The role sets and rules of each app live in its policies module (customers/policies.py, ...).
 
 
 def role_names(user) -> frozenset[str]:
@@ -41,8 +36,3 @@ def role_names(user) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(role_names(user) & set(roles))
-
-
-def sees_everything(user) -> bool:
-    """GM, credit officers and admins read every archive (SPEC §8)."""
-    return has_role(user, Role.GM, Role.CREDIT_OFFICER, ADMIN_ROLE)

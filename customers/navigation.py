@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from crm.navigation import NavItem, register
-from customers.policies import ARCHIVE_KEEPER_ROLES, AUDIT_ROLES, FILING_ROLES, STAFF_ROLES
+from customers.policies import ARCHIVE_KEEPER_ROLES, AUDIT_ROLES, FILING_ROLES, LIBRARY_ROLES, STAFF_ROLES
 
 REVIEWERS = AUDIT_ROLES
 
@@ -19,7 +19,7 @@ def register_navigation() -> None:
         NavItem(_("Business records"), "customers:business_records", "receipt", STAFF_ROLES, group="customers",
                 order=50, divider_before=True),
         NavItem(_("Import"), "customers:import", "upload", ARCHIVE_KEEPER_ROLES, group="customers", order=60),
-        NavItem(_("Document library"), "customers:library", "journal-text", STAFF_ROLES, group="customers",
+        NavItem(_("Document library"), "customers:library", "journal-text", LIBRARY_ROLES, group="customers",
                 order=70),
         NavItem(_("Access requests"), "customers:access_requests", "key", STAFF_ROLES, group="customers",
                 order=80, divider_before=True),
