@@ -9,3 +9,8 @@ class CrmConfig(AppConfig):
     def ready(self):
         # API tokens end when a user's password changes or the account is deactivated.
         from crm.api import tokens  # noqa: F401
+
+        # Every API text field refuses control characters (NUL and other C0 controls).
+        from crm.text import install_api_validator
+
+        install_api_validator()

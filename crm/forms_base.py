@@ -1,9 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from crm.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+
 
 class BootstrapFormMixin:
-    """Gives every widget the Bootstrap 5 class it needs, and marks invalid fields after validation."""
+    """Gives every widget the Bootstrap 5 class it needs, refuses control characters (NUL and other C0
+    controls but tab and line breaks) in every text value, and marks invalid fields after validation."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,11 +27,29 @@ class BootstrapFormMixin:
         # Marking here, not in __init__: reading self.errors in __init__ would validate the form before
         # a subclass narrows its querysets, and the cached errors would then be wrong.
         super().full_clean()
+        self._refuse_control_characters()
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+    def _refuse_control_characters(self):
+        if not hasattr(self, "cleaned_data"):
+            return
+        for name, value in list(self.cleaned_data.items()):
+            values = value if isinstance(value, list | tuple) else [value]
+            if any(has_control_characters(item) for item in values):
+                self.add_error(name if name in self.fields else None, CONTROL_CHARACTERS_MESSAGE)
+
+
+class ControlCharacterFormMixin:
+    """For a form that is not a BootstrapFormMixin form (the admin's): refuses control characters."""
+
+    def full_clean(self):
+        super().full_clean()
+        BootstrapFormMixin._refuse_control_characters(self)
 
 
 def apply_service_error(form: forms.Form, error: Exception, *, field_map: dict | None = None) -> None:

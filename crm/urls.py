@@ -27,3 +27,7 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", api_not_found),
 ]
 
+handler400 = "crm.views.bad_request"
+handler403 = "crm.views.permission_denied"
+handler404 = "crm.views.page_not_found"
+handler500 = "crm.views.server_error"

@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -54,10 +56,21 @@ def notifications(request):
 def notifications_mark_read(request):
     raw_id = request.POST.get("id")
     notification_mark_read(user=request.user, notification_id=int(raw_id) if raw_id and raw_id.isdigit() else None)
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "notifications"
-    return redirect(next_url)
+    return redirect(safe_next_url(request, request.POST.get("next", ""), default="notifications"))
+
+
+def safe_next_url(request, next_url: str, *, default: str = "home") -> str:
+    """`next` when it is a path of this site that exists, else the URL of `default`: a foreign host,
+    a relative word like "abc" or a path that resolves to nothing never reaches redirect()."""
+    if next_url and next_url.startswith("/") and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        try:
+            resolve(next_url.split("?", 1)[0].split("#", 1)[0])
+        except Resolver404:
+            pass
+        else:
+            return next_url
+    return reverse(default)
 
 
 def healthz(request):
@@ -72,3 +85,48 @@ def healthz(request):
 
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+# --- Error pages -----------------------------------------------------------------------------------
+# One refusal rule (README "Refusals"): a page the user's role may not use answers 403; an object the
+# user may not read (or that does not exist: the two look the same) answers 404.
+
+
+def _request_access_url(request) -> str:
+    """On a 404 under /customers/<id>/, the page where the user asks for access to that archive."""
+    try:
+        match = request.resolver_match or resolve(request.path_info)
+    except Resolver404:
+        return ""
+    pk = match.kwargs.get("pk") if match.namespace == "customers" else None
+    if pk is None or not request.user.is_authenticated or "access_request_create" in match.url_name:
+        return ""
+    try:
+        return reverse("customers:access_request_create", args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def page_not_found(request, exception=None):
+    context = {"request_access_url": _request_access_url(request)}
+    return render(request, "404.html", context, status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {}, status=403)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", {}, status=400)
+
+
+def server_error(request):
+    """Rendered without the request's context (no database, no user, no context processors): whatever
+    broke the page may break those too. The language is the one the request was being served in."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"LANGUAGE_CODE": translation.get_language()}))
+
+
+def bad_request_text(request) -> HttpResponseBadRequest:
+    """A 400 page for a request the server cannot read (a form posted in another encoding)."""
+    return HttpResponseBadRequest(loader.render_to_string("400.html", {}, request))

@@ -97,7 +97,8 @@ def contact_create(*, customer: Customer, user: User, **fields: Any) -> Contact:
     _reject_unknown(fields, CONTACT_FIELDS)
     _check_sensitive_contact_fields(user=user, customer=customer, contact=None, fields=fields)
     contact = Contact(customer=customer, **fields)
-    contact.full_clean()
+    # The one-main-contact constraint is kept by demoting the previous one below, not refused here.
+    contact.full_clean(validate_constraints=False)
     contact._change_reason = _("Contact added")
     audit.set_actor(contact, user)
     _clear_other_primary(contact, user)
@@ -114,7 +115,7 @@ def contact_update(*, contact: Contact, user: User, change_reason: str = "", **f
     _check_sensitive_contact_fields(user=user, customer=contact.customer, contact=contact, fields=fields)
     for name, value in fields.items():
         setattr(contact, name, value)
-    contact.full_clean()
+    contact.full_clean(validate_constraints=False)  # a new main contact demotes the previous one below
     contact._change_reason = change_reason or _("Contact changed")
     audit.set_actor(contact, user)
     _clear_other_primary(contact, user)

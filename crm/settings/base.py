@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF middleware: a form the server cannot decode answers 400, not 500.
+    "crm.middleware.ApplicationErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "crm.middleware.UserLanguageMiddleware",
@@ -252,7 +254,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True  # … also when its pool process is ki
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one unacknowledged message per process
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # their messages come back
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=10 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 10)
 if _REDIS_BROKER and CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT:
     raise ValueError("CELERY_TASK_TIME_LIMIT must be shorter than CELERY_VISIBILITY_TIMEOUT, "
                      "or a task still running would be delivered to a second worker")
@@ -323,6 +325,8 @@ CRM = {
     "INTEGRATION_TEAM": env("CRM_INTEGRATION_TEAM", default="客服部"),
     # Imports with more rows than this run as a Celery task with a progress bar.
     "IMPORT_ASYNC_ROWS": 300,
+    # The admin home warns from this month on when the coming year's statutory calendar is unknown.
+    "CALENDAR_WARN_FROM_MONTH": 11,
 }
 
 LOGGING = {

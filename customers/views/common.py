@@ -3,7 +3,6 @@ or 404 when they may not read it (403 when they may read but not edit); integrat
 pages at all; a non-owner's read is logged."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from customers.models import AccessLog, Customer
@@ -12,10 +11,10 @@ from customers.services import access_log_record
 
 
 def require_staff(user) -> None:
-    """Integration accounts see identity fields through the API only: the pages do not exist for them
-    (404, as for an archive one may not read)."""
+    """Integration accounts see identity fields through the API only: no page is theirs (403, the
+    answer for a page a role may not use; 404 is for an archive one may not read)."""
     if is_identity_only(user):
-        raise Http404("No such page")
+        raise PermissionDenied
 
 
 def readable_customer(request, pk, *, queryset=None) -> Customer:

@@ -237,9 +237,9 @@ def section_source_view(request, pk: int):
 # --- Shared document library -------------------------------------------------------------------
 
 def _require_library(user) -> None:
-    # Not a staff member: the library does not exist for them (404, as for an unreadable archive).
+    # Not a staff member: a page their role may not use (403; 404 is for an unreadable archive).
     if not can_use_library(user):
-        raise Http404("No such page")
+        raise PermissionDenied
 
 
 @login_required

@@ -219,8 +219,8 @@ def test_head_revokes_a_grant(client, customer, charlie, dora, bob):
 def test_access_log_is_for_gm_and_admins_only(client, customer, bob, dora, alice, gm, admin_user):
     for user in (bob, dora, alice):
         login(client, user)
-        assert client.get(reverse("customers:access_log")).status_code == 404
-        assert client.get(reverse("customers:access_log"), {"export": "csv"}).status_code == 404
+        assert client.get(reverse("customers:access_log")).status_code == 403  # README "Refusals"
+        assert client.get(reverse("customers:access_log"), {"export": "csv"}).status_code == 403
     for user in (gm, admin_user):
         login(client, user)
         assert client.get(reverse("customers:access_log")).status_code == 200
@@ -270,7 +270,7 @@ def test_change_log_shows_before_and_after(client, customer, alice, bob, gm):
     contact = ContactFactory(customer=customer, name="赵主任", title="主任")
     contact_update(contact=contact, user=bob, title="副总经理")
     login(client, bob)
-    assert client.get(reverse("customers:change_log")).status_code == 404
+    assert client.get(reverse("customers:change_log")).status_code == 403  # README "Refusals"
     login(client, gm)
     page = client.get(reverse("customers:change_log"))
     assert page.status_code == 200

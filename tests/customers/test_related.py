@@ -324,7 +324,8 @@ def test_outsider_and_wrong_customer_get_404(client, customer, alice, charlie, o
     assert client.get(reverse("customers:document_download", args=[customer.pk, theirs.pk])).status_code == 404
     client.logout()
     client_for(client, integration_user)
-    assert client.get(reverse("customers:document_download", args=[customer.pk, document.pk])).status_code == 404
+    # No page is the integration role's: 403 (README "Refusals").
+    assert client.get(reverse("customers:document_download", args=[customer.pk, document.pk])).status_code == 403
     assert AccessLog.objects.count() == 0
 
 
@@ -500,9 +501,10 @@ def test_library_download_for_staff_only(client, library, credit_officer, integr
     club = UserFactory(username="club", roles=["club_office"])
     for outsider in (integration_user, club):
         client_for(client, outsider)
-        assert client.get(url).status_code == 404
-        assert client.get(reverse("customers:library")).status_code == 404
-        assert client.post(reverse("customers:library_upload"), {}).status_code == 404
+        # A page these roles may not use: 403 (README "Refusals").
+        assert client.get(url).status_code == 403
+        assert client.get(reverse("customers:library")).status_code == 403
+        assert client.post(reverse("customers:library_upload"), {}).status_code == 403
         client.logout()
 
 

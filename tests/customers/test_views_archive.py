@@ -172,7 +172,8 @@ def test_list_query_count_is_flat(client, bob, east_team, django_assert_max_num_
 
 
 def test_list_hidden_from_integration_accounts(client, integration_user, customer):
-    assert client_for(client, integration_user).get(reverse("customers:list")).status_code == 404
+    # A page the role may not use: 403 (README "Refusals").
+    assert client_for(client, integration_user).get(reverse("customers:list")).status_code == 403
 
 
 # --- Card -----------------------------------------------------------------------------------------
@@ -522,7 +523,7 @@ def test_print_page_logs_print(client, customer, alice, charlie):
     response = client_for(client, alice).get(reverse("customers:print", args=[customer.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "window.print()" in html and "李总" in html and "高尔夫" in html
+    assert 'data-print id="print-button"' in html and "李总" in html and "高尔夫" in html
     log = AccessLog.objects.get()
     assert (log.action, log.customer, log.user) == ("print", customer, alice)
     assert client_for(client, charlie).get(reverse("customers:print", args=[customer.pk])).status_code == 404
@@ -544,8 +545,8 @@ def test_print_page_hides_personal_data_and_financials_from_a_grantee(client, cu
 def test_card_pages_hidden_from_integration_accounts(client, customer, integration_user):
     cl = client_for(client, integration_user)
     for name in ("detail", "print", "card_xlsx", "edit", "history"):
-        assert cl.get(reverse(f"customers:{name}", args=[customer.pk])).status_code == 404, name
-    assert cl.get(reverse("customers:classification")).status_code == 404
+        assert cl.get(reverse(f"customers:{name}", args=[customer.pk])).status_code == 403, name
+    assert cl.get(reverse("customers:classification")).status_code == 403
 
 
 def test_card_xlsx(client, customer, alice, bob, charlie):
