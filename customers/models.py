@@ -2,36 +2,27 @@
 the annual refresh (§2.4) and confidentiality (§8)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from crm import audit
+from crm.lists import NamedListItem
 from crm.models import TimeStampedModel
 from crm.workflow import TransitionLog
 from customers.normalize import normalize_name, normalize_phone
 from customers.validators import validate_credit_code
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
-
-
-class NamedListItem(models.Model):
-    """An entry of an admin-editable list (industries, territories, natures)."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    sort_order = models.PositiveIntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["sort_order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Industry(NamedListItem):
@@ -270,11 +261,24 @@ class Customer(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
                                     name="customer_unique_credit_code"),
+            # Two simultaneous filings with one phone: the database keeps one (services.find_duplicate's
+            # rule: active archives, seven digits or more; the loser is told which archive it duplicates).
+            models.UniqueConstraint(
+                fields=["phone_normalized"],
+                condition=models.Q(is_active=True) & models.Q(GreaterThanOrEqual(Length("phone_normalized"), 7)),
+                name="customer_unique_active_phone",
+                violation_error_message=_("An archive with the same phone already exists."),
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "is_active"]),
             models.Index(fields=["team", "is_active"]),
             models.Index(fields=["last_verified_on"]),
+            # The list's orderings (name, short name; pk breaks ties). Trigram indexes for the search
+            # are PostgreSQL-only: migration 0005_list_and_search_indexes.
+            models.Index(fields=["name", "id"], name="customer_name_id"),
+            models.Index(fields=["short_name", "id"], name="customer_short_name_id"),
+            models.Index(fields=["stage", "name", "id"], name="customer_stage_name_id"),
         ]
         permissions = [
             ("handover_customer", "Can hand a customer over to another owner"),
@@ -318,7 +322,8 @@ class Customer(TimeStampedModel):
 
     @property
     def verification_overdue(self) -> bool:
-        return self.next_verification_due < timezone.localdate()
+        # Due on the anniversary itself, as the refresh job counts it (refresh_due_cutoff).
+        return self.next_verification_due <= timezone.localdate()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -372,6 +377,12 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "name"]
+        constraints = [
+            # One main contact per customer, even for two simultaneous additions (services demote the old one).
+            models.UniqueConstraint(fields=["customer"], condition=models.Q(is_primary=True),
+                                    name="contact_one_primary_per_customer",
+                                    violation_error_message=_("This customer already has a main contact.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -665,12 +676,53 @@ class AccessLog(models.Model):
     detail = models.CharField(_("detail"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        # Apart from django-axes' "access log" (log-ins), titled alike in the admin otherwise.
+        verbose_name = _("archive access log entry")
+        verbose_name_plural = _("archive access log")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+    @property
+    def detail_display(self) -> str:
+        return access_log_detail_text(self.detail)
+
+
+# What the doors write into AccessLog.detail (stable English keys, so old rows stay readable in any
+# language) and how the log shows them.
+ACCESS_LOG_DETAILS = {
+    "customer card": _("customer card"),
+    "customer card (xlsx)": _("customer card (XLSX)"),
+    "brief": _("customer brief"),
+    "contacts": _("contacts"),
+    "change history": _("change history"),
+    "history": _("change history"),
+    "data sources": _("data sources"),
+    "edit form": _("edit form"),
+    "yearly check": _("yearly check"),
+}
+_EXPORT_DETAIL = re.compile(r"^(?P<kind>\w+) (?P<count>\d+) rows ?(?P<filters>.*)$")
+_CLASSIFICATION_DETAIL = re.compile(r"^classification summary; filters: (?P<filters>.*); rows: (?P<count>\d+)$")
+EXPORT_KINDS = {"customers": _("customer archives"), "contacts": _("contacts")}
+
+
+def access_log_detail_text(detail: str) -> str:
+    """The stored detail in the reader's language: "customers 182 rows q=…" → "客户档案导出 182 行（筛选：q=…）"."""
+    if not detail:
+        return ""
+    if detail in ACCESS_LOG_DETAILS:
+        return str(ACCESS_LOG_DETAILS[detail])
+    if match := _CLASSIFICATION_DETAIL.match(detail):
+        kind, count, filters = _("Customer classification summary"), match["count"], match["filters"].strip("-")
+    elif (match := _EXPORT_DETAIL.match(detail)) and match["kind"] in EXPORT_KINDS:
+        kind, count, filters = EXPORT_KINDS[match["kind"]], match["count"], match["filters"]
+    else:
+        model = next((m for m in apps.get_app_config("customers").get_models()
+                      if m._meta.model_name == detail), None)
+        return str(model._meta.verbose_name) if model else detail
+    text = _("%(kind)s, %(count)s rows") % {"kind": kind, "count": count}
+    return _("%(text)s (filters: %(filters)s)") % {"text": text, "filters": filters} if filters else text
 
 
 class RefreshTask(TimeStampedModel):
@@ -711,6 +763,45 @@ class ServiceType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The freight system's finer codes after the dot ("transport.sea"), shown in words, never as codes.
+SERVICE_DETAILS = {
+    "sea": pgettext_lazy("service detail", "sea"),
+    "road": pgettext_lazy("service detail", "road"),
+    "air": pgettext_lazy("service detail", "air"),
+    "rail": pgettext_lazy("service detail", "rail"),
+    "express": pgettext_lazy("service detail", "express"),
+    "multimodal": pgettext_lazy("service detail", "multimodal"),
+    "cold_chain": pgettext_lazy("service detail", "cold chain"),
+    "bonded": pgettext_lazy("service detail", "bonded"),
+    "import": pgettext_lazy("service detail", "import"),
+    "export": pgettext_lazy("service detail", "export"),
+    "transit": pgettext_lazy("service detail", "transit"),
+}
+
+
+def service_type_label(code: str) -> str:
+    """"transport.sea" → "运输（海运）" / "Transport (sea)"; an unknown finer code shows its base type only."""
+    base, _dot, detail = (code or "").partition(".")
+    label = dict(ServiceType.choices).get(base)
+    if label is None:
+        return code or ""
+    if detail not in SERVICE_DETAILS:
+        return str(label)
+    return pgettext("service type and its detail", "%(type)s (%(detail)s)") % {
+        "type": label, "detail": SERVICE_DETAILS[detail]}
+
+
+def service_type_filter_choices() -> list[tuple[str, str]]:
+    """The business-record filter's choices: each type, and each transport mode under it."""
+    choices = []
+    for value, _label in ServiceType.choices:
+        choices.append((value, service_type_label(value)))
+        if value == ServiceType.TRANSPORT:
+            choices += [(f"{value}.{mode}", service_type_label(f"{value}.{mode}"))
+                        for mode in ("sea", "road", "air", "rail", "multimodal")]
+    return choices
+
+
 class BusinessRecord(TimeStampedModel):
     """An order/shipment done for the customer, from the freight system (交易记录, SPEC §2.5)."""
 
@@ -738,10 +829,16 @@ class BusinessRecord(TimeStampedModel):
         verbose_name = _("business record")
         verbose_name_plural = _("business records")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["customer", "date"])]
+        indexes = [models.Index(fields=["customer", "date"]),
+                   # The records list's ordering (-date, -id) over millions of rows.
+                   models.Index(fields=["date", "id"], name="business_record_date_id")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount}"
+
+    @property
+    def service_type_display(self) -> str:
+        return service_type_label(self.service_type)
 
     @property
     def open_amount(self) -> Decimal:
@@ -798,3 +895,10 @@ audit.register(Customer, excluded_fields=["updated_at", "name_normalized", "phon
 audit.register(Contact, excluded_fields=["updated_at"])
 audit.register(Competitor, excluded_fields=["updated_at"])
 audit.register(CustomerDocument, excluded_fields=["updated_at"])
+
+
+from customers.key_accounts.models import (  # noqa: E402, F401  (models of the customers app)
+    KeyAccountApplication,
+    KeyAccountApplicationLog,
+    KeyAccountThreshold,
+)

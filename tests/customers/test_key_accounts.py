@@ -1,0 +1,183 @@
+"""Key-account applications (SPEC §3): filing, the two-level approval, tiers from the target."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from customers.key_accounts.models import KeyAccountApplication, KeyAccountThreshold
+from customers.key_accounts.selectors import applications_waiting_for, key_account_candidates
+from customers.key_accounts.services import (
+    key_account_application_create,
+    key_account_application_decide,
+    key_account_tier_proposals_create,
+    tier_for_target,
+)
+from tests.conftest import needs_postgres
+from tests.factories import BusinessRecordFactory, CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+WAN = Decimal("10000")
+
+
+@pytest.fixture
+def filed(customer, alice, dora):
+    return key_account_application_create(customer=customer, user=alice, annual_revenue_target=300 * WAN,
+                                          reason="年货量大，长期合作意向强", scale="大型")
+
+
+@pytest.mark.parametrize("wan, tier", [(500, "A"), ("499.99", "B"), (200, "B"), (50, "C"), ("49.99", "D"), (10, "D"),
+                                       ("9.99", None)])
+def test_tier_follows_the_target_at_the_thresholds_edges(wan, tier):
+    assert tier_for_target(Decimal(str(wan)) * WAN, year=2026) == tier
+
+
+def test_thresholds_are_editable_per_year():
+    KeyAccountThreshold.objects.create(year=2027, tier_a=800, tier_b=300, tier_c=80, tier_d=20)
+    assert tier_for_target(600 * WAN, year=2027) == "B"
+    assert tier_for_target(600 * WAN, year=2026) == "A"
+
+
+def test_a_target_below_d_is_refused_when_filed(customer, alice):
+    with pytest.raises(ApplicationError) as error:
+        key_account_application_create(customer=customer, user=alice, annual_revenue_target=Decimal("99999.99"),
+                                       reason="x")
+    assert error.value.field == "annual_revenue_target"
+    assert not KeyAccountApplication.objects.exists()
+
+
+def test_head_then_gm_approve_and_the_tier_is_set(filed, customer, dora, gm):
+    assert filed.proposed_tier == "B" and filed.status == "pending_head"
+    assert list(applications_waiting_for(dora)) == [filed] and list(applications_waiting_for(gm)) == []
+    key_account_application_decide(application=filed, user=dora, action="approve", comment="同意")
+    customer.refresh_from_db()
+    assert customer.tier is None  # only the final approval changes the tier
+    assert list(applications_waiting_for(gm)) == [filed] and list(applications_waiting_for(dora)) == []
+    approved = key_account_application_decide(application=filed, user=gm, action="approve")
+    customer.refresh_from_db()
+    assert (approved.status, customer.tier, customer.annual_revenue_target) == ("approved", "B", 300 * WAN)
+    assert [(row.action, row.actor, row.to_state) for row in approved.log.order_by("at", "pk")] == [
+        ("file", approved.applicant, "pending_head"), ("approve", dora, "pending_gm"), ("approve", gm, "approved")]
+
+
+def test_the_same_person_cannot_approve_twice(customer, alice, east_team):
+    both = UserFactory(username="both", roles=["dept_head", "gm"], teams=[east_team])
+    application = key_account_application_create(customer=customer, user=alice, annual_revenue_target=60 * WAN,
+                                                  reason="x")
+    key_account_application_decide(application=application, user=both, action="approve")
+    with pytest.raises(PermissionDeniedError, match="different people"):
+        key_account_application_decide(application=application, user=both, action="approve")
+    application.refresh_from_db()
+    assert application.status == "pending_gm"
+    assert list(applications_waiting_for(both)) == []
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "charlie", "gm"])
+def test_only_a_head_of_the_team_decides_first(filed, request, who):
+    with pytest.raises(PermissionDeniedError):
+        key_account_application_decide(application=filed, user=request.getfixturevalue(who), action="approve")
+
+
+def test_only_the_gm_decides_second(filed, dora):
+    key_account_application_decide(application=filed, user=dora, action="approve")
+    with pytest.raises(PermissionDeniedError):
+        key_account_application_decide(application=filed, user=dora, action="approve")
+
+
+def test_a_decided_application_answers_conflict(filed, dora, gm):
+    key_account_application_decide(application=filed, user=dora, action="reject", comment="货量不稳定")
+    for user in (dora, gm):
+        with pytest.raises(ConflictError):
+            key_account_application_decide(application=filed, user=user, action="approve")
+
+
+def test_rejection_needs_a_comment_and_changes_nothing(filed, customer, dora, gm):
+    with pytest.raises(ApplicationError) as error:
+        key_account_application_decide(application=filed, user=dora, action="reject", comment=" ")
+    assert error.value.field == "comment"
+    key_account_application_decide(application=filed, user=dora, action="approve")
+    key_account_application_decide(application=filed, user=gm, action="reject", comment="目标偏高")
+    filed.refresh_from_db()
+    customer.refresh_from_db()
+    assert (filed.status, filed.gm_decided_by, customer.tier) == ("rejected", gm, None)
+
+
+def test_one_open_application_per_customer(filed, customer, alice):
+    with pytest.raises(ConflictError):
+        key_account_application_create(customer=customer, user=alice, annual_revenue_target=60 * WAN, reason="y")
+
+
+@pytest.mark.parametrize("who", ["bob", "charlie", "credit_officer"])
+def test_who_may_not_file(customer, request, who):
+    with pytest.raises(PermissionDeniedError):
+        key_account_application_create(customer=customer, user=request.getfixturevalue(who),
+                                       annual_revenue_target=60 * WAN, reason="x")
+
+
+def test_candidates_come_from_the_last_twelve_months_revenue(alice, bob, east_team):
+    today = dt.date(2026, 12, 1)
+    rich = CustomerFactory(owner=alice, team=east_team, stage="customer")
+    edge = CustomerFactory(owner=alice, team=east_team, stage="customer")
+    poor = CustomerFactory(owner=alice, team=east_team, stage="customer")
+    old = CustomerFactory(owner=alice, team=east_team, stage="customer")
+    for amount in (600_000, 500_000):
+        BusinessRecordFactory(customer=rich, date=dt.date(2026, 6, 1), amount=Decimal(amount))
+    BusinessRecordFactory(customer=edge, date=dt.date(2026, 6, 1), amount=Decimal("99999"))
+    BusinessRecordFactory(customer=edge, date=dt.date(2026, 7, 1), amount=Decimal("1"))
+    BusinessRecordFactory(customer=poor, date=dt.date(2026, 6, 1), amount=Decimal("99998"))
+    BusinessRecordFactory(customer=poor, date=dt.date(2026, 7, 1), amount=Decimal("1"))
+    BusinessRecordFactory(customer=old, date=dt.date(2025, 11, 30), amount=Decimal("9000000"))
+    BusinessRecordFactory(customer=old, date=dt.date(2025, 11, 29), amount=Decimal("9000000"))
+    rows = key_account_candidates(bob, today=today)
+    assert [(c.pk, c.revenue, c.record_count, c.candidate_tier) for c in rows] == [
+        (rich.pk, Decimal("1100000"), 2, "C"), (edge.pk, Decimal("100000"), 2, "D")]
+    assert key_account_candidates(UserFactory(roles=["account_manager"]), today=today) == []
+
+
+def test_yearly_tier_proposals_are_applications_filed_once(alice, east_team, dora, gm):
+    account = CustomerFactory(owner=alice, team=east_team, stage="customer", tier="C",
+                              annual_revenue_target=60 * WAN)
+    steady = CustomerFactory(owner=alice, team=east_team, stage="customer", tier="D", annual_revenue_target=20 * WAN)
+    BusinessRecordFactory(customer=account, date=dt.date(2026, 3, 1), amount=Decimal("2500000"))
+    BusinessRecordFactory(customer=steady, date=dt.date(2026, 3, 1), amount=Decimal("150000"))
+    assert key_account_tier_proposals_create(year=2027) == 1
+    assert key_account_tier_proposals_create(year=2027) == 0
+    proposal = KeyAccountApplication.objects.get()
+    assert (proposal.customer, proposal.kind, proposal.proposed_tier, proposal.previous_tier, proposal.applicant) == (
+        account, "tier_change", "B", "C", None)
+    key_account_application_decide(application=proposal, user=dora, action="approve")
+    key_account_application_decide(application=proposal, user=gm, action="approve")
+    account.refresh_from_db()
+    assert (account.tier, account.annual_revenue_target) == ("B", Decimal("2500000.00"))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not needs_postgres(), reason="needs DATABASE_URL pointing at PostgreSQL")
+def test_two_gms_approving_at_once_apply_once(customer, alice, dora, gm):
+    second_gm = UserFactory(username="gm2", roles=["gm"])
+    application = key_account_application_create(customer=customer, user=alice, annual_revenue_target=60 * WAN,
+                                                  reason="x")
+    key_account_application_decide(application=application, user=dora, action="approve")
+    barrier, outcomes = threading.Barrier(2), []
+
+    def approve(user):
+        try:
+            barrier.wait()
+            key_account_application_decide(application=application, user=user, action="approve")
+            outcomes.append("ok")
+        except ConflictError:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(user,)) for user in (gm, second_gm)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    assert application.log.filter(action="approve").count() == 2
