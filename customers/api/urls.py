@@ -5,12 +5,14 @@ from django.urls import path
 
 from customers.api.access import AccessRequestViewSet
 from customers.api.views import BusinessRecordViewSet, ContactViewSet, CustomerViewSet
+from customers.key_accounts.api import KeyAccountApplicationViewSet
 
 
 def register(router) -> None:
     router.register("customers", CustomerViewSet, basename="customer")
     router.register("business-records", BusinessRecordViewSet, basename="business-record")
     router.register("access-requests", AccessRequestViewSet, basename="access-request")
+    router.register("key-accounts/applications", KeyAccountApplicationViewSet, basename="key-account-application")
 
 
 urlpatterns = [

@@ -181,3 +181,49 @@ def test_two_gms_approving_at_once_apply_once(customer, alice, dora, gm):
         thread.join()
     assert sorted(outcomes) == ["conflict", "ok"]
     assert application.log.filter(action="approve").count() == 2
+
+
+# --- REST (SPEC §9) ----------------------------------------------------------------------------------
+
+APPLICATIONS = "/api/v1/key-accounts/applications/"
+
+
+def test_api_file_approve_approve(api_for, customer, alice, dora, gm):
+    response = api_for(alice).post(APPLICATIONS, {"customer": customer.pk, "annual_revenue_target": "5000000.00",
+                                                  "reason": "全年运量稳定"}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["customer"], body["proposed_tier"], body["status"]) == (customer.pk, "A", "pending_head")
+    assert [step["action"] for step in body["history"]] == ["file"]
+    url = f"{APPLICATIONS}{body['id']}/actions/"
+    assert api_for(gm).post(url, {"action": "approve"}, format="json").status_code == 403
+    assert api_for(dora).post(url, {"action": "approve", "comment": "同意"}, format="json").status_code == 200
+    response = api_for(gm).post(url, {"action": "approve"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "approved"
+    assert [(s["action"], s["actor"]) for s in response.json()["history"]] == [
+        ("file", alice.pk), ("approve", dora.pk), ("approve", gm.pk)]
+    assert api_for(gm).post(url, {"action": "reject", "comment": "x"}, format="json").status_code == 409
+    customer_body = api_for(alice).get(f"/api/v1/customers/{customer.pk}/").json()
+    assert (customer_body["tier"], customer_body["annual_revenue_target"]) == ("A", "5000000.00")
+    assert api_for(alice).get("/api/v1/customers/", {"tier": "A"}).json()["count"] == 1
+
+
+def test_api_refusals(api_for, customer, alice, charlie, dora):
+    low = api_for(alice).post(APPLICATIONS, {"customer": customer.pk, "annual_revenue_target": "99999.99",
+                                             "reason": "x"}, format="json")
+    assert low.status_code == 400 and "annual_revenue_target" in low.json()
+    assert api_for(charlie).post(APPLICATIONS, {"customer": customer.pk, "annual_revenue_target": "600000",
+                                                "reason": "x"}, format="json").status_code == 404
+    filed = api_for(alice).post(APPLICATIONS, {"customer": customer.pk, "annual_revenue_target": "600000",
+                                               "reason": "x"}, format="json").json()
+    url = f"{APPLICATIONS}{filed['id']}/actions/"
+    assert api_for(charlie).post(url, {"action": "approve"}, format="json").status_code == 404
+    assert api_for(charlie).get(f"{APPLICATIONS}{filed['id']}/").status_code == 404
+    assert api_for(alice).post(url, {"action": "approve"}, format="json").status_code == 403
+    assert api_for(dora).post(url, {"action": "promote"}, format="json").status_code == 400
+    assert api_for(dora).post(url, {"action": "reject"}, format="json").status_code == 400  # a comment is needed
+    assert api_for(alice).post(APPLICATIONS, {"customer": customer.pk, "annual_revenue_target": "600000",
+                                              "reason": "again"}, format="json").status_code == 409
+    assert api_for(charlie).get(APPLICATIONS).json()["count"] == 0
+    assert api_for(alice).get(APPLICATIONS).json()["count"] == 1
