@@ -30,6 +30,7 @@ from crm.models import User
 from crm.tabular import CellError, TableError, is_blank, parse_bool, parse_date, parse_decimal, parse_int, read_table
 from crm.tabular import cell_text as _text
 from crm.tabular import display_cell as _display
+from crm.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from customers.imports.columns import (
     CONTACT_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -193,6 +194,13 @@ class _Importer:
     def validate(self, row: _Row) -> None:
         raise NotImplementedError
 
+    def _refuse_control_characters(self, row: _Row) -> bool:
+        """Every cell, the skipped ones (code, owner, …) included: no control character reaches a model."""
+        bad = [name for name, value in row.cells.items() if has_control_characters(value)]
+        for name in bad:
+            self.error(row, name, CONTROL_CHARACTERS_MESSAGE)
+        return bool(bad)
+
     def write(self, row: _Row):
         raise NotImplementedError
 
@@ -217,7 +225,8 @@ class _Importer:
                      if not all(_blank(value) for value in values)]
             self.prepare(chunk)
             for row in chunk:
-                self.validate(row)
+                if not self._refuse_control_characters(row):
+                    self.validate(row)
                 if row.errors:
                     row.action = ERROR
                     result.errors.extend(row.errors)
