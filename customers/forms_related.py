@@ -3,7 +3,6 @@ the document library and the confidentiality pages. Forms only validate input; t
 cleaned data to the services in customers.services_related and customers.services."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -159,39 +158,6 @@ class LibraryFilterForm(BootstrapFormMixin, forms.Form):
     def confirmed_value(self) -> bool | None:
         value = self.cleaned_data.get("confirmed") if self.is_valid() else ""
         return {"yes": True, "no": False}.get(value)
-
-
-class _AccessRequestFields(forms.Form):
-
-    code = forms.CharField(label=_("Customer code"), max_length=20,
-                           help_text=_("The code of the archive, for example C0000123."))
-    reason = forms.CharField(label=_("Why do you need to read it?"), max_length=300,
-                             widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, with_code: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not with_code:
-            del self.fields["code"]
-
-    def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("Say why you need to read this archive."))
-        return reason
-
-
-class AccessRequestForm(BootstrapFormMixin, _AccessRequestFields):
-    """Ask to read an archive one may not read. The code is looked up without revealing anything."""
-
-
-class AccessDecisionForm(BootstrapFormMixin, forms.Form):
-    decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("refuse", _("Refuse"))])
-    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=90, required=False,
-                              initial=lambda: settings.CRM["ACCESS_GRANT_DAYS"])
-    comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
 
 
 class _PeriodFilterMixin:
