@@ -13,3 +13,6 @@ register_rule("CREDIT_LIMIT_LOOKBACK_MONTHS", 12, _("Largest shipment counted fo
 register_rule("CREDIT_INTEGRITY_MONTHS", 24, _("Warning records count for the integrity class over (months)"),
               minimum=1, maximum=120)
 register_rule("CREDIT_REVIEW_MONTHS", 12, _("Credit grade reviewed at least every (months)"), minimum=1, maximum=60)
+register_rule("CREDIT_EVALUATION_MONTHS", 12, _("Business records scored by the credit evaluation over (months)"),
+              minimum=1, maximum=60)
+register_rule("CREDIT_OVERRIDE_DAYS", 3, _("A credit override is valid for at most (days)"), minimum=1, maximum=30)

@@ -1,0 +1,157 @@
+"""Reads of the credit app: the current rating, receivables, the integrity class, the reviews due, the
+credit officer's queue, and the lists each door shows (already narrowed to what the user may see)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from credit.models import (
+    SEVERITY_RANK,
+    CreditInvestigation,
+    CreditOverride,
+    CreditRating,
+    CreditRecord,
+    Integrity,
+)
+from credit.policies import credit_details_q
+from crm.rules import rule_value
+from customers.models import BusinessRecord, Customer, Tier, add_months
+
+ZERO = Decimal("0")
+
+
+def current_rating(customer: Customer) -> CreditRating | None:
+    """The latest rating: it carries the grade in force, its limit and grace days."""
+    return CreditRating.objects.filter(customer=customer).select_related("rated_by").order_by(
+        "-rated_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class Receivables:
+    open: Decimal
+    overdue: Decimal
+    largest_shipment: Decimal | None
+
+
+def receivables(customer: Customer, *, grace_days: int = 0, today: dt.date | None = None) -> Receivables:
+    """Open = amount − paid; overdue = open after the due date plus `grace_days` (SPEC §4.2); and the
+    largest single business record of the limit's lookback. One aggregate query."""
+    today = today or timezone.localdate()
+    start = add_months(today, -int(rule_value("CREDIT_LIMIT_LOOKBACK_MONTHS")))
+    is_open = Q(paid_amount__lt=F("amount"))
+    figures = BusinessRecord.objects.filter(customer=customer).aggregate(
+        open=Sum(F("amount") - F("paid_amount"), filter=is_open),
+        overdue=Sum(F("amount") - F("paid_amount"),
+                    filter=is_open & Q(due_date__lt=today - dt.timedelta(days=grace_days or 0))),
+        largest=Max("amount", filter=Q(date__gte=start, date__lte=today)))
+    return Receivables(open=figures["open"] or ZERO, overdue=figures["overdue"] or ZERO,
+                       largest_shipment=figures["largest"])
+
+
+def reserved_by_overrides(customer: Customer, *, now: dt.datetime | None = None) -> Decimal:
+    """Approved overrides not used yet, and used ones whose shipment's business record has not arrived,
+    while they are valid: they count against the customer beside the open receivables. One query."""
+    now = now or timezone.now()
+    shipped = BusinessRecord.objects.filter(external_id=OuterRef("shipment_ref")).exclude(external_id="")
+    figures = (CreditOverride.objects.filter(customer=customer, expires_at__gt=now)
+               .annotate(shipped=Exists(shipped))
+               .aggregate(approved=Sum("amount", filter=Q(status=CreditOverride.Status.APPROVED)),
+                          used=Sum("consumed_amount", filter=Q(status=CreditOverride.Status.CONSUMED,
+                                                               shipped=False))))
+    return (figures["approved"] or ZERO) + (figures["used"] or ZERO)
+
+
+def integrity_class(customer: Customer, *, today: dt.date | None = None) -> str:
+    """The most severe warning record of the last CREDIT_INTEGRITY_MONTHS (by event date), else
+    trustworthy (SPEC §4.3, our rule)."""
+    today = today or timezone.localdate()
+    start = add_months(today, -int(rule_value("CREDIT_INTEGRITY_MONTHS")))
+    severities = set(CreditRecord.objects.filter(
+        customer=customer, kind=CreditRecord.Kind.WARNING, event_date__gte=start, event_date__lte=today,
+    ).values_list("severity", flat=True).distinct())
+    if not severities:
+        return Integrity.TRUSTWORTHY.value
+    return max(severities, key=lambda severity: SEVERITY_RANK[severity])
+
+
+# --- Reviews due -------------------------------------------------------------------------------------
+
+def reviews_due(*, now: dt.datetime | None = None) -> QuerySet[Customer]:
+    """Active customers whose grade is due for review (SPEC §4.3): graded more than CREDIT_REVIEW_MONTHS
+    ago, or with a warning record entered after the latest grading (or never graded). Each row carries
+    `last_rating_id`, `last_rated_at`, `last_warning_id` and `review_reason` ("warning" or "yearly")."""
+    now = now or timezone.now()
+    cutoff = add_months(timezone.localdate(now), -int(rule_value("CREDIT_REVIEW_MONTHS")))
+    latest = CreditRating.objects.filter(customer=OuterRef("pk")).order_by("-rated_at", "-id")
+    qs = Customer.objects.filter(is_active=True).annotate(
+        last_rating_id=Subquery(latest.values("pk")[:1]), last_rated_at=Subquery(latest.values("rated_at")[:1]))
+    warnings = CreditRecord.objects.filter(customer=OuterRef("pk"), kind=CreditRecord.Kind.WARNING)
+    newer = warnings.filter(created_at__gt=OuterRef("last_rated_at"))
+    qs = qs.annotate(
+        last_warning_id=Subquery(warnings.order_by("-created_at", "-id").values("pk")[:1]),
+        warning_after=Exists(newer),
+        has_warning=Exists(warnings))
+    yearly = Q(credit_grade__isnull=False, last_rated_at__date__lte=cutoff)
+    after_warning = Q(warning_after=True) | Q(last_rated_at__isnull=True, has_warning=True)
+    return qs.filter(yearly | after_warning).select_related("owner").order_by("last_rated_at", "pk")
+
+
+def review_reason(row: Customer) -> str:
+    return "warning" if (getattr(row, "warning_after", False) or row.last_rated_at is None) else "yearly"
+
+
+def next_review_on(customer: Customer, rating: CreditRating | None) -> dt.date | None:
+    if rating is None:
+        return None
+    return add_months(timezone.localdate(rating.rated_at), int(rule_value("CREDIT_REVIEW_MONTHS")))
+
+
+# --- Lists for the doors ---------------------------------------------------------------------------------
+
+def _narrow(qs: QuerySet, user) -> QuerySet:
+    q = credit_details_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def ratings_visible_to(user) -> QuerySet[CreditRating]:
+    return _narrow(CreditRating.objects.select_related("customer", "rated_by"), user)
+
+
+def records_visible_to(user) -> QuerySet[CreditRecord]:
+    return _narrow(CreditRecord.objects.select_related("customer", "entered_by"), user)
+
+
+def investigations_visible_to(user) -> QuerySet[CreditInvestigation]:
+    return _narrow(CreditInvestigation.objects.select_related("customer", "investigated_by"), user)
+
+
+def overrides_visible_to(user) -> QuerySet[CreditOverride]:
+    return _narrow(CreditOverride.objects.select_related("customer", "requested_by", "approved_by"), user)
+
+
+def customers_with_overdue(*, today: dt.date | None = None) -> QuerySet[Customer]:
+    """Active customers with receivables past their due date (grace days not applied: the queue shows
+    them early), with the overdue amount as `overdue`, largest first."""
+    today = today or timezone.localdate()
+    overdue = (BusinessRecord.objects.filter(customer=OuterRef("pk"), due_date__lt=today,
+                                             paid_amount__lt=F("amount"))
+               .order_by().values("customer").annotate(s=Sum(F("amount") - F("paid_amount"))).values("s"))
+    return (Customer.objects.filter(is_active=True).annotate(overdue=Subquery(overdue))
+            .filter(overdue__gt=0).order_by("-overdue", "pk"))
+
+
+def recent_warnings(*, days: int = 90) -> QuerySet[CreditRecord]:
+    since = timezone.localdate() - dt.timedelta(days=days)
+    return (CreditRecord.objects.filter(kind=CreditRecord.Kind.WARNING, entered_on__gte=since)
+            .select_related("customer", "entered_by").order_by("-entered_on", "-id"))
+
+
+def grade_counts() -> dict[str, int]:
+    counts = dict(Customer.objects.filter(is_active=True).values_list("credit_grade").annotate(n=Count("pk"))
+                  .order_by())
+    return {grade: counts.get(grade, 0) for grade in [*Tier.values, None]}
