@@ -14,6 +14,7 @@
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
 ERROR_COMPONENT = "Error"
 ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
@@ -71,17 +72,28 @@ def error_response(code: int, description: str | None = None) -> OpenApiResponse
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's AutoSchema that honours a serializer's `schema_always_present`."""
+    """drf-spectacular's AutoSchema that honours a serializer's `schema_always_present` (the fields a
+    representation always has: exactly those are required in the response shape) and states a list
+    serializer's `max_length`/`min_length` as maxItems/minItems (bulk/'s batch limit)."""
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
         present = getattr(serializer, "schema_always_present", None)
-        if present is not None and direction == "response" and "required" in schema:
-            required = [name for name in schema["required"] if name in present]
+        if present is not None and direction == "response":
+            required = [name for name in schema.get("properties", {}) if name in present]
             if required:
-                schema["required"] = required
+                schema["required"] = sorted(required)
             else:
-                del schema["required"]
+                schema.pop("required", None)
+        return schema
+
+    def _unwrap_list_serializer(self, serializer, direction):
+        schema = super()._unwrap_list_serializer(serializer, direction)
+        if schema and schema.get("type") == "array" and isinstance(serializer, serializers.ListSerializer):
+            if serializer.max_length is not None:
+                schema["maxItems"] = serializer.max_length
+            if serializer.min_length is not None:
+                schema["minItems"] = serializer.min_length
         return schema
 
 
@@ -117,4 +129,7 @@ def document_errors(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": error_content})
+            for code, response in responses.items():
+                if code[0] in "45" and not response.get("content"):  # documented by a view with a text only
+                    response["content"] = error_content
     return result

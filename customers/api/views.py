@@ -266,7 +266,9 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def get_serializer_context(self):
         context = super().get_serializer_context()
         customer = getattr(self, "customer", None)
-        context["sensitive"] = customer is not None and can_see_sensitive_personal(self.request.user, customer)
+        # The schema documents the personal fields too (optional: only for those who may see them).
+        context["sensitive"] = getattr(self, "swagger_fake_view", False) or (
+            customer is not None and can_see_sensitive_personal(self.request.user, customer))
         return context
 
     def list(self, request, *args, **kwargs):

@@ -693,3 +693,51 @@ def test_schema_documents_bulk_and_handover(api_for, alice):
             "/api/v1/customers/{customer_pk}/contacts/"} <= set(paths)
     bulk = paths["/api/v1/business-records/bulk/"]["post"]
     assert {"200", "201", "400"} <= set(bulk["responses"])
+
+
+# --- the contract's filters and shapes (issue 6 item 7) --------------------------------------------
+
+class TestContractFilters:
+    @pytest.fixture
+    def two(self, alice, east_team, customer):
+        other = CustomerFactory(owner=alice, team=east_team, name="上海东方远洋物流有限公司", code=customer.code + "7")
+        return customer, other
+
+    def test_code_filter_is_exact(self, api_for, alice, two):
+        customer, other = two
+        results = api_for(alice).get(CUSTOMERS, {"code": customer.code}).json()["results"]
+        assert [row["id"] for row in results] == [customer.pk]
+        assert api_for(alice).get(CUSTOMERS, {"code": customer.code[:-1]}).json()["count"] == 0
+
+    def test_integration_user_looks_up_by_code(self, api_for, integration_user, two):
+        customer, other = two
+        response = api_for(integration_user).get(CUSTOMERS, {"code": other.code})
+        assert response.status_code == 200
+        body = response.json()
+        assert body["count"] == 1
+        assert set(body["results"][0]) == IDENTITY and body["results"][0]["code"] == other.code
+
+    @pytest.mark.parametrize("value", ["1.5", "abc", "0", str(2**63)])
+    def test_id_filters_take_whole_numbers_only(self, api_for, alice, customer, value):
+        for url, name in ((CUSTOMERS, "owner"), (CUSTOMERS, "team"), (CUSTOMERS, "route"), (RECORDS, "customer")):
+            response = api_for(alice).get(url, {name: value})
+            assert response.status_code == 400, (url, name, value)
+            assert name in response.json()
+
+    def test_id_filters_filter(self, api_for, alice, bob, customer):
+        assert api_for(bob).get(CUSTOMERS, {"owner": alice.pk}).json()["count"] == 1
+        assert api_for(bob).get(CUSTOMERS, {"owner": bob.pk}).json()["count"] == 0
+        BusinessRecordFactory(customer=customer)
+        assert api_for(bob).get(RECORDS, {"customer": customer.pk}).json()["count"] == 1
+
+    def test_business_record_shows_its_service_category(self, api_for, integration_user, bob, customer):
+        response = api_for(integration_user).post(BULK, [record("SC-1", customer=customer.pk)], format="json")
+        assert response.status_code == 201
+        row = api_for(bob).get(RECORDS, {"external_id": "SC-1"}).json()["results"][0]
+        assert (row["service_type"], row["service_category"]) == ("transport.sea", "transport")
+
+    def test_a_list_of_messages_comes_with_a_text_detail(self, api_for, integration_user):
+        response = api_for(integration_user).post(BULK, {"not": "a list"}, format="json")
+        assert response.status_code == 400
+        body = response.json()
+        assert isinstance(body["detail"], str) and body["errors"][0]["index"] is None
