@@ -437,6 +437,8 @@ class CustomerDocument(TimeStampedModel):
     category = models.CharField(_("category"), max_length=30, choices=DocumentCategory.choices)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=customer_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True,
+                                     help_text=_("The name the file was uploaded under; the stored name may be shorter."))
     note = models.CharField(_("note"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+", verbose_name=_("uploaded by"))
@@ -458,6 +460,8 @@ class LibraryDocument(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to="library/%Y%m/", max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True,
+                                     help_text=_("The name the file was uploaded under; the stored name may be shorter."))
     is_confirmed = models.BooleanField(_("confirmed knowledge"), default=False)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("confirmed by"))

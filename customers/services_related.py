@@ -4,6 +4,7 @@ library. Every write is keyword-only and atomic, and checks who may make it (SPE
 what is asked of customers.selectors, the one home of the access rules."""
 
 import datetime as dt
+import os
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -200,10 +201,15 @@ def document_create(*, customer: Customer, user: User, category: str, title: str
     _require_edit(user, customer)
     validate_upload(file)
     document = CustomerDocument(customer=customer, category=category, title=(title or "").strip(), file=file,
-                                note=(note or "").strip(), uploaded_by=user)
+                                note=(note or "").strip(), uploaded_by=user, original_name=_original_name(file))
     document.full_clean()
     document.save()
     return document
+
+
+def _original_name(file) -> str:
+    """The name the user's file had, for display and downloads (the storage may shorten the stored one)."""
+    return os.path.basename(getattr(file, "name", "") or "")[:255]
 
 
 @transaction.atomic
@@ -312,7 +318,8 @@ def library_document_create(*, user: User, title: str, category: str, file, desc
     if category not in DocumentCategory.values:
         raise ApplicationError(_("Choose a category."), field="category")
     document = LibraryDocument(title=(title or "").strip(), category=category, description=description.strip(),
-                               keywords=keywords.strip(), file=file, uploaded_by=user)
+                               keywords=keywords.strip(), file=file, uploaded_by=user,
+                               original_name=_original_name(file))
     document.full_clean()
     document.save()
     return document

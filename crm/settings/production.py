@@ -29,7 +29,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "crm.storage.SafeNameFileSystemStorage"},  # stored names fit the file system
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

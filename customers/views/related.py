@@ -165,12 +165,13 @@ def document_upload_view(request, pk: int):
         multipart=True)
 
 
-def _file_response(field_file):
+def _file_response(field_file, original_name: str = ""):
+    """The file, downloaded under the name it was uploaded with (the stored name may be shorter)."""
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("The file is missing") from None
-    return FileResponse(handle, as_attachment=True, filename=file_name(field_file))
+    return FileResponse(handle, as_attachment=True, filename=original_name or file_name(field_file))
 
 
 @login_required
@@ -178,7 +179,7 @@ def document_download_view(request, pk: int, doc_pk: int):
     """Serve a filed document only to users who may read its archive; the document must belong to it."""
     customer = readable_customer(request, pk)
     document = get_object_or_404(CustomerDocument, pk=doc_pk, customer=customer)
-    response = _file_response(document.file)
+    response = _file_response(document.file, document.original_name)
     access_log_record(user=request.user, action=AccessLog.Action.DOWNLOAD, channel=AccessLog.Channel.WEB,
                       customer=customer, request=request, detail=document.title)
     return response
@@ -274,7 +275,7 @@ def library_upload_view(request):
 def library_download_view(request, doc_pk: int):
     _require_library(request.user)
     document = get_object_or_404(LibraryDocument, pk=doc_pk)
-    response = _file_response(document.file)
+    response = _file_response(document.file, document.original_name)
     access_log_record(user=request.user, action=AccessLog.Action.DOWNLOAD, channel=AccessLog.Channel.WEB,
                       request=request, detail=_("Library: %s") % document.title)
     return response
