@@ -1030,3 +1030,6 @@ class LibraryDocumentAdmin(ServiceWriteMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
         return readonly + ("title", "category", "description", "keywords") if obj is not None else readonly
+
+
+from customers.key_accounts import admin as key_account_admin  # noqa: E402, F401  (registers its admins)

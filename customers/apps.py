@@ -8,6 +8,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from customers import home, rules  # noqa: F401  (register the home-page panels and the numbers)
+        from customers.key_accounts import home as key_account_home  # noqa: F401
         from customers.navigation import register_navigation
 
         register_navigation()

@@ -16,6 +16,7 @@ def register_navigation() -> None:
                 group="customers", order=30),
         NavItem(_("Yearly check"), "customers:refresh_tasks", "calendar-check", STAFF_ROLES, group="customers",
                 order=40),
+        NavItem(_("Key accounts"), "customers:key_accounts", "star", STAFF_ROLES, group="customers", order=45),
         NavItem(_("Business records"), "customers:business_records", "receipt", STAFF_ROLES, group="customers",
                 order=50, divider_before=True),
         NavItem(_("Import"), "customers:import", "upload", ARCHIVE_KEEPER_ROLES, group="customers", order=60),

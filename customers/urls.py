@@ -1,3 +1,4 @@
+from customers.key_accounts import views as key_accounts
 from customers.views import access, archive, brief, imports, records, related
 
 app_name = "customers"
@@ -5,6 +6,7 @@ app_name = "customers"
 urlpatterns = [
     *archive.urlpatterns,
     *brief.urlpatterns,
+    *key_accounts.urlpatterns,
     *related.urlpatterns,
     *access.urlpatterns,
     *imports.urlpatterns,

@@ -227,3 +227,81 @@ def test_api_refusals(api_for, customer, alice, charlie, dora):
                                               "reason": "again"}, format="json").status_code == 409
     assert api_for(charlie).get(APPLICATIONS).json()["count"] == 0
     assert api_for(alice).get(APPLICATIONS).json()["count"] == 1
+
+
+# --- Pages -------------------------------------------------------------------------------------------
+
+def test_pages_file_then_head_and_gm_decide(client, customer, alice, dora, gm):
+    from django.urls import reverse
+
+    client.force_login(alice)
+    form = client.get(reverse("customers:key_account_apply", args=[customer.pk]))
+    assert form.status_code == 200 and "500" in form.content.decode()  # the thresholds are shown
+    low = client.post(reverse("customers:key_account_apply", args=[customer.pk]),
+                      {"target_wan": "9.99", "reason": "x"})
+    assert low.status_code == 200 and low.context["form"].errors["target_wan"]
+    response = client.post(reverse("customers:key_account_apply", args=[customer.pk]),
+                           {"target_wan": "520", "reason": "年运量大", "scale": "大型"})
+    application = KeyAccountApplication.objects.get()
+    assert response.status_code == 302 and response.url == reverse("customers:key_account_detail",
+                                                                   args=[application.pk])
+    assert application.annual_revenue_target == Decimal("5200000.00") and application.proposed_tier == "A"
+
+    client.force_login(dora)
+    home = client.get("/").content.decode()
+    assert customer.name in home and reverse("customers:key_account_detail", args=[application.pk]) in home
+    page = client.get(reverse("customers:key_account_detail", args=[application.pk])).content.decode()
+    assert 'id="action-approve"' in page and 'id="action-reject"' in page
+    client.post(reverse("customers:key_account_decide", args=[application.pk]), {"action": "approve"})
+    again = client.post(reverse("customers:key_account_decide", args=[application.pk]), {"action": "approve"},
+                        follow=True)
+    assert "general manager" in again.content.decode()  # the head may not decide the second level
+
+    client.force_login(gm)
+    waiting = client.get(reverse("customers:key_accounts") + "?show=mine")
+    assert [a.pk for a in waiting.context["page_obj"]] == [application.pk]
+    client.post(reverse("customers:key_account_decide", args=[application.pk]), {"action": "approve"})
+    customer.refresh_from_db()
+    assert customer.tier == "A"
+    detail = client.get(reverse("customers:key_account_detail", args=[application.pk])).content.decode()
+    assert 'id="decision"' not in detail and detail.count('data-action="approve"') == 2
+
+
+def test_pages_are_closed_to_outsiders(client, customer, alice, charlie, integration_user):
+    from django.urls import reverse
+
+    application = key_account_application_create(customer=customer, user=alice, annual_revenue_target=60 * WAN,
+                                                  reason="x")
+    client.force_login(charlie)
+    assert client.get(reverse("customers:key_account_detail", args=[application.pk])).status_code == 404
+    assert client.get(reverse("customers:key_account_apply", args=[customer.pk])).status_code == 404
+    assert client.post(reverse("customers:key_account_decide", args=[application.pk]),
+                       {"action": "approve"}).status_code == 404
+    assert client.get(reverse("customers:key_accounts")).context["page_obj"].paginator.count == 0
+    client.force_login(integration_user)
+    assert client.get(reverse("customers:key_accounts")).status_code == 404
+
+
+def test_candidates_page(client, bob, customer):
+    from django.urls import reverse
+
+    customer.stage = "customer"
+    customer.save()
+    for month in (3, 4):
+        BusinessRecordFactory(customer=customer, date=dt.date.today().replace(day=1) - dt.timedelta(days=30 * month),
+                              amount=Decimal("800000"))
+    client.force_login(bob)
+    page = client.get(reverse("customers:key_account_candidates"))
+    assert page.status_code == 200 and [c.pk for c in page.context["rows"]] == [customer.pk]
+    assert page.context["rows"][0].candidate_tier == "C"
+
+
+def test_list_query_count_is_flat(client, dora, alice, east_team, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    for _ in range(12):
+        key_account_application_create(customer=CustomerFactory(owner=alice, team=east_team), user=alice,
+                                       annual_revenue_target=60 * WAN, reason="x")
+    client.force_login(dora)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("customers:key_accounts")).status_code == 200
