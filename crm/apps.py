@@ -7,6 +7,9 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM core")
 
     def ready(self):
+        from crm.third_party_messages import name_third_party_apps
+
+        name_third_party_apps()
         # API tokens end when a user's password changes or the account is deactivated.
         from crm.api import tokens  # noqa: F401
 

@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -18,6 +19,34 @@ def cny(value):
     sign = "-" if amount < 0 else ""
     whole, _, cents = f"{abs(amount):.2f}".partition(".")
     return f"{sign}¥{intcomma(int(whole), use_l10n=False)}.{cents}"
+
+
+@register.filter
+def num(value):
+    """A quantity or rate as people write it: 22 (not 22.000), 22.5, 1,250.75 (blank for None)."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+    if number == number.to_integral_value():
+        return intcomma(int(number), use_l10n=False)
+    whole, _, decimals = f"{abs(number).normalize():f}".partition(".")
+    sign = "-" if number < 0 else ""
+    return f"{sign}{intcomma(int(whole), use_l10n=False)}.{decimals}"
+
+
+@register.filter
+def deviation(value):
+    """A price deviation from the contract rate, in percent, one rule everywhere: above the rate in red
+    (the customer is charged more than agreed), below it in green; always signed."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(value)
+    css = "text-danger" if number > 0 else "text-success" if number < 0 else "text-muted"
+    sign = "+" if number > 0 else ""
+    return format_html('<span class="deviation {}">{}{}%</span>', css, sign, num(number))
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError, PermissionDeniedError
@@ -33,21 +34,54 @@ COLUMN_ALIASES = {
     "customer": ("customer", "customer_id", "客户id"),
     "customer_code": ("customer_code", "客户编码", "客户代码"),
     "customer_name": ("customer_name", "客户名称", "客户全称", "收发货单位全称"),
-    "date": ("date", "日期", "业务日期"),
+    "date": ("date", "业务日期", "日期"),
     "contract_no": ("contract_no", "合同号", "合同编号"),
     "service_type": ("service_type", "业务类型", "服务类型"),
     "goods": ("goods", "货名"),
-    "volume": ("volume", "货量", "数量"),
+    "volume": ("volume", "提货量", "货量", "数量"),
     "unit_price": ("unit_price", "单价"),
     "contract_unit_price": ("contract_unit_price", "合同单价", "合同运价"),
     "amount": ("amount", "金额"),
     "cost": ("cost", "成本"),
-    "due_date": ("due_date", "付款期限", "应付日期", "到期日"),
-    "paid_amount": ("paid_amount", "已付金额", "回款金额"),
-    "paid_date": ("paid_date", "付款日期", "回款日期"),
+    "due_date": ("due_date", "回款期限", "付款期限", "应付日期", "到期日"),
+    "paid_amount": ("paid_amount", "回款金额", "已回款金额", "已付金额"),
+    "paid_date": ("paid_date", "回款日期", "付款日期"),
 }
+# The column titles of the template and of error reports: the department's own words (the first Chinese
+# alias above); the English field names stay accepted for files written by other systems.
+COLUMN_TITLES = {name: next(a for a in aliases if not a.isascii()) for name, aliases in COLUMN_ALIASES.items()}
 SERVICE_TYPE_WORDS = {"运输": "transport", "仓储": "warehousing", "配送": "distribution", "报关": "customs",
                       "关务": "customs", "其他": "other", "其它": "other"}
+# Transport modes, alone ("海运") or after the type ("运输（海运）", "运输(海运)"), as the card shows them.
+TRANSPORT_MODE_WORDS = {"海运": "sea", "公路": "road", "陆运": "road", "空运": "air", "铁路": "rail",
+                        "多式联运": "multimodal", "快递": "express"}
+_TYPE_WITH_DETAIL = re.compile(r"^(?P<type>[^（(]+)[（(](?P<detail>[^）)]+)[）)]$")
+
+
+def service_type_code(text: str) -> str:
+    """The code of a service type written in words; anything else is returned as it is (then validated)."""
+    text = text.strip()
+    if text in SERVICE_TYPE_WORDS:
+        return SERVICE_TYPE_WORDS[text]
+    if text in TRANSPORT_MODE_WORDS:
+        return f"transport.{TRANSPORT_MODE_WORDS[text]}"
+    match = _TYPE_WITH_DETAIL.match(text)
+    if match and match["type"].strip() == "运输" and match["detail"].strip() in TRANSPORT_MODE_WORDS:
+        return f"transport.{TRANSPORT_MODE_WORDS[match['detail'].strip()]}"
+    return text
+
+
+def column_title(name: str) -> str:
+    """A file column's header as the template writes it: its Chinese title ("货运系统编号")."""
+    return COLUMN_TITLES.get(name, name)
+
+
+def column_label(name: str) -> str:
+    """A column as messages name it: the Chinese title on Chinese pages, "external_id (货运系统编号)" in English."""
+    title = column_title(name)
+    if (get_language() or "").startswith("zh") or title == name:
+        return title
+    return f"{name} ({title})"
 _REQUIRED_COLUMNS = ("external_id", "date", "service_type", "amount", "due_date")
 
 
@@ -82,11 +116,12 @@ def records_from_file(*, content: bytes, filename: str) -> FileRecords:
             continue
         mapping[position] = name
     columns = list(mapping.values())
-    missing = [name for name in _REQUIRED_COLUMNS if name not in columns]
+    missing = [column_label(name) for name in _REQUIRED_COLUMNS if name not in columns]
     if not any(key in columns for key in CUSTOMER_KEYS):
-        missing.append("customer_code / customer_name")
+        missing.append(f"{column_label('customer_code')} / {column_label('customer_name')}")
     if missing:
-        raise ApplicationError(_("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(missing)},
+        separator = pgettext("list separator", ", ")
+        raise ApplicationError(_("The file lacks the columns: %(columns)s.") % {"columns": separator.join(missing)},
                                field="file")
     records, rows = [], []
     for number, row in enumerate(dataset, start=2):
@@ -94,8 +129,8 @@ def records_from_file(*, content: bytes, filename: str) -> FileRecords:
             continue
         record = {name: row[position] for position, name in mapping.items()}
         service_type = record.get("service_type")
-        if isinstance(service_type, str) and service_type.strip() in SERVICE_TYPE_WORDS:
-            record["service_type"] = SERVICE_TYPE_WORDS[service_type.strip()]
+        if isinstance(service_type, str):
+            record["service_type"] = service_type_code(service_type)
         records.append(record)
         rows.append(number)
     return FileRecords(records=records, rows=rows, columns=columns, ignored_headers=ignored)
@@ -104,9 +139,9 @@ def records_from_file(*, content: bytes, filename: str) -> FileRecords:
 def business_records_template_csv() -> bytes:
     """An empty upload file with its header row and one example row (UTF-8 with BOM, for Excel)."""
     today = timezone.localdate()
-    example = ["FR-2026-000001", "C0000001", "", today.isoformat(), "HT-2026-001", "transport.sea", "电子产品",
+    example = ["FR-2026-000001", "C0000001", "", today.isoformat(), "HT-2026-001", "运输（海运）", "电子产品",
                "12.5", "960.00", "12000.00", "9800.00", (today + dt.timedelta(days=30)).isoformat(), "0", ""]
-    return csv_bytes(FILE_COLUMNS, [example])
+    return csv_bytes([column_title(name) for name in FILE_COLUMNS], [example])
 
 
 @transaction.atomic
@@ -149,8 +184,9 @@ def _row_errors(parsed: FileRecords, errors: list[dict]) -> list[dict]:
         index = error["index"]
         record = parsed.records[index] if index is not None else {}
         value = record.get(error["field"])
+        column = "" if error["field"] == NON_FIELD else error["field"]
         rows.append({"row": parsed.rows[index] if index is not None else None,
-                     "column": "" if error["field"] == NON_FIELD else error["field"],
+                     "column": column, "column_title": column_label(column) if column else "",
                      "value": "" if value is None else str(value), "message": error["message"]})
     return rows
 

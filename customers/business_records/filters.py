@@ -5,13 +5,18 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from crm.forms_base import BootstrapFormMixin
 from customers.business_records.selectors import business_records_overdue
 from customers.business_records.upsert import MAX_DB_ID
-from customers.models import BusinessRecord
+from customers.models import BusinessRecord, service_type_filter_choices
 from customers.normalize import normalize_name
+
+
+def _service_type_choices() -> list[tuple[str, str]]:
+    return [("", gettext_lazy("All types")), *service_type_filter_choices()]
 
 
 class BusinessRecordFilterForm(BootstrapFormMixin, forms.Form):
@@ -26,10 +31,15 @@ class BusinessRecordFilter(django_filters.FilterSet):
                                            min_value=1, max_value=MAX_DB_ID)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=gettext_lazy("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=gettext_lazy("To"))
-    service_type = django_filters.CharFilter(method="filter_service_type", label=gettext_lazy("Service type"),
-                                             help_text=gettext_lazy("transport also finds transport.sea."))
+    # A code filter for the API (any finer code); the page offers the types and transport modes in words.
+    service_type = django_filters.CharFilter(
+        method="filter_service_type", label=gettext_lazy("Service type"),
+        widget=forms.Select(choices=lazy(_service_type_choices, list)()))
     external_id = django_filters.CharFilter(field_name="external_id", label=gettext_lazy("Freight system id"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("Overdue only"))
+    # A yes/no question (not Django's 未知/是/否): "no" shows every record; the API may still send false.
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=gettext_lazy("Overdue only"),
+        widget=forms.Select(choices=[("", gettext_lazy("No")), ("true", gettext_lazy("Yes"))]))
 
     class Meta:
         model = BusinessRecord

@@ -40,7 +40,7 @@ from customers.forms import (
     RefreshNoteForm,
 )
 from customers.imports.importers import can_import
-from customers.models import AccessLog, Contact, Customer, RefreshTask, ServiceNeed, ServiceType
+from customers.models import AccessLog, Contact, Customer, RefreshTask, ServiceNeed, service_type_label
 from customers.selectors import (
     can_check_sections,
     can_edit_customer,
@@ -127,13 +127,6 @@ def display_value(customer: Customer, name: str):
 
 
 MONEY_FIELDS = {"registered_capital", "total_assets", "annual_revenue"}
-
-
-def service_type_label(code: str) -> str:
-    """"transport.sea" → "Transport (sea)": the base type's label and the freight system's finer code."""
-    base, _dot, detail = (code or "").partition(".")
-    label = str(dict(ServiceType.choices).get(base, base))
-    return f"{label} ({detail})" if detail else label
 
 
 def card_sections(customer: Customer, *, show_financials: bool, formatted: bool = True) -> list[dict]:

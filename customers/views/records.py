@@ -26,6 +26,7 @@ from customers.business_records.files import (
     business_records_upload_confirm,
     business_records_upload_create,
     business_records_upload_preview,
+    column_title,
 )
 from customers.business_records.filters import BusinessRecordFilter
 from customers.business_records.selectors import (
@@ -81,8 +82,8 @@ def business_records(request):
 
 def _column_help() -> list[dict]:
     required = {"external_id", "date", "service_type", "amount", "due_date"}
-    return [{"name": name, "required": name in required,
-             "aliases": [alias for alias in COLUMN_ALIASES[name] if alias != name]}
+    return [{"name": name, "title": column_title(name), "required": name in required,
+             "aliases": [alias for alias in COLUMN_ALIASES[name] if alias != column_title(name)]}
             for name in (*FILE_COLUMNS, *FILE_OPTIONAL_COLUMNS)]
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError, PermissionDeniedError
-from customers.business_records.files import records_from_file
+from customers.business_records.files import column_title, records_from_file
 from customers.business_records.selectors import business_record_totals
 from customers.business_records.upsert import business_records_upsert, integration_team_and_owner
 from customers.models import BusinessRecord, Customer, DataSource, ImportJob
@@ -149,8 +149,8 @@ class TestFileReading:
             records_from_file(content=csv_bytes([["external_id", "date", "amount"], ["1", "2026-01-01", "1"]]),
                               filename="x.csv")
         assert error.value.field == "file"
-        assert "service_type" in str(error.value.message) and "customer_code / customer_name" in str(
-            error.value.message)
+        assert "service_type (业务类型)" in str(error.value.message) and (
+            "customer_code (客户编码) / customer_name (客户名称)" in str(error.value.message))
 
 
 # --- The upload page -------------------------------------------------------------------------------
@@ -275,7 +275,9 @@ class TestUploadPage:
         response = client.get(reverse("customers:business_records_upload_template"))
         assert response.status_code == 200
         header = response.content.decode("utf-8-sig").splitlines()[0].split(",")
-        assert header == HEADERS
+        # The department's column titles; the field names (HEADERS) are accepted on upload too.
+        assert header[:6] == ["货运系统编号", "客户编码", "客户名称", "业务日期", "合同号", "业务类型"]
+        assert header == [column_title(name) for name in HEADERS]
 
 
 # --- The list page ---------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ class TestListPage:
             assert response.context["totals"] == {"count": 1, "amount": Decimal("1000"), "paid": Decimal("250"),
                                                   "open": Decimal("750")}
             html = response.content.decode()
-            assert "¥750.00" in html and "+5.00%" in html and "WEST-1" not in html
+            assert "¥750.00" in html and "+5%" in html and "WEST-1" not in html
         client.force_login(charlie)
         html = client.get(LIST).content.decode()
         assert "MINE-1" not in html and "WEST-1" in html
