@@ -49,7 +49,8 @@ NAME = "上海东方远洋贸易有限公司"
 BANK_ACCOUNT = "6225880000001234"
 HOBBY = "收藏紫砂壶"
 RECORD_ID = "FR-MATRIX-0001"
-PEOPLE = ("alice", "bob", "charlie", "credit_officer", "integration_user")
+# admin_user is the IT admin (a superuser without CRM roles): it reads no archive (SPEC §8).
+PEOPLE = ("alice", "bob", "charlie", "credit_officer", "integration_user", "admin_user")
 
 
 @pytest.fixture
@@ -100,9 +101,10 @@ def body(response) -> str:
 
 # README "Refusals": an archive one may not read is 404; a page one's role may not use (every page, for
 # the integration role) is 403.
-READ = {"alice": 200, "bob": 200, "charlie": 404, "credit_officer": 200, "integration_user": 403}
-EDIT = {"alice": 200, "bob": 200, "charlie": 404, "credit_officer": 403, "integration_user": 403}
-HANDOVER = {"alice": 403, "bob": 200, "charlie": 404, "credit_officer": 403, "integration_user": 403}
+READ = {"alice": 200, "bob": 200, "charlie": 404, "credit_officer": 200, "integration_user": 403, "admin_user": 404}
+EDIT = {"alice": 200, "bob": 200, "charlie": 404, "credit_officer": 403, "integration_user": 403, "admin_user": 404}
+HANDOVER = {"alice": 403, "bob": 200, "charlie": 404, "credit_officer": 403, "integration_user": 403,
+            "admin_user": 404}
 
 PAGES = [
     ("customers:detail", READ), ("customers:print", READ), ("customers:card_xlsx", READ),
@@ -190,6 +192,17 @@ def test_an_outsider_never_finds_the_archive(client, card, charlie, url_name, pa
     assert NAME not in text and card.code not in text and RECORD_ID not in text and "王经理" not in text
 
 
+@pytest.mark.parametrize("url_name, params", LISTS)
+def test_the_it_admin_never_finds_the_archive(client, card, admin_user, url_name, params):
+    """SPEC §8: the IT admin manages users and settings; lists, searches and exports hold no archive for it
+    (a list of a role it does not hold answers 403)."""
+    RefreshTask.objects.create(customer=card, owner=card.owner, due_on=timezone.localdate())
+    response = login(client, admin_user).get(reverse(url_name), params)
+    assert response.status_code in (200, 403)
+    text = body(response).replace(f'value="{NAME}"', "")
+    assert NAME not in text and card.code not in text and RECORD_ID not in text and "王经理" not in text
+
+
 @pytest.mark.parametrize("who", ["alice", "bob", "credit_officer"])
 def test_readers_find_it_in_the_same_doors(client, request, card, who):
     cl = login(client, person(request, who))
@@ -215,7 +228,7 @@ def test_the_clerks_queue_holds_only_their_teams_archives(client, card, wanda, b
 
 # --- REST API ---------------------------------------------------------------------------------------
 
-API = {"alice": 200, "bob": 200, "charlie": 404, "credit_officer": 200, "integration_user": 200}
+API = {"alice": 200, "bob": 200, "charlie": 404, "credit_officer": 200, "integration_user": 200, "admin_user": 404}
 
 
 @pytest.mark.parametrize("who", PEOPLE)
@@ -231,7 +244,7 @@ def test_api_doors(api_for, request, card, who):
     contacts = api.get(f"/api/v1/customers/{card.pk}/contacts/").status_code
     assert contacts == {"integration_user": 403}.get(who, API[who])
     handover = api.post(f"/api/v1/customers/{card.pk}/handover/", {"to": card.owner_id, "reason": "x"})
-    assert handover.status_code == {"charlie": 404}.get(who, 403 if who != "bob" else 400)
+    assert handover.status_code == {"charlie": 404, "admin_user": 404}.get(who, 403 if who != "bob" else 400)
 
 
 def test_api_reads_by_non_owners_are_logged(api_for, card, alice, credit_officer):
