@@ -17,8 +17,14 @@ _CREDENTIAL_FIELDS = {"password", "is_active"}
 
 def token_issue(*, user) -> tuple[AuthToken, str]:
     """A new token for `user`, expiring after settings.API_TOKEN_TTL_HOURS; the clear text is
-    returned once and never stored."""
-    return AuthToken.objects.create(user=user)
+    returned once and never stored. A user keeps at most settings.API_TOKENS_PER_USER tokens: the
+    oldest end first (knox reads all of a user's tokens on every request, so they must not pile up
+    when an integration asks for a token per batch)."""
+    token, key = AuthToken.objects.create(user=user)
+    keep = AuthToken.objects.filter(user=user).order_by("-created", "-pk").values_list("pk", flat=True)[
+        :settings.API_TOKENS_PER_USER]
+    AuthToken.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+    return token, key
 
 
 def tokens_revoke(*, user) -> int:

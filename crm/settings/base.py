@@ -194,6 +194,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
+# The oldest tokens of a user end beyond this many (an integration asking for one per batch).
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=50)
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from crm.api.throttling import SuccessfulLoginThrottle
 from crm.models import User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,14 +90,24 @@ def test_token_endpoint_takes_json_only(alice):
     assert not AuthToken.objects.exists()
 
 
-def test_forty_successful_logins_from_one_address_in_a_minute_pass(alice):
+def test_forty_successful_logins_from_one_address_in_a_minute_pass(east_team):
+    """An office behind one address signs in at 8:00."""
+    staff = [UserFactory(username=f"clerk{n}", roles=["clerk"], teams=[east_team]) for n in range(40)]
     tokens = set()
-    for _ in range(40):
-        response = get_token(address="192.0.2.8")
+    for user in staff:
+        response = get_token(user.username, address="192.0.2.8")
         assert response.status_code == 200
         tokens.add(response.json()["token"])
     assert len(tokens) == 40
-    assert AuthToken.objects.filter(user=alice).count() == 40
+    assert AuthToken.objects.count() == 40
+    assert all(api_status(token) == 200 for token in list(tokens)[:3])
+
+
+def test_a_user_keeps_a_bounded_number_of_tokens(alice, settings):
+    settings.API_TOKENS_PER_USER = 3
+    tokens = [get_token().json()["token"] for _ in range(5)]
+    assert AuthToken.objects.filter(user=alice).count() == 3
+    assert [api_status(token) for token in tokens] == [401, 401, 200, 200, 200]  # the oldest ended
 
 
 def test_successful_logins_have_a_ceiling_per_address(alice, bob, monkeypatch):
