@@ -906,3 +906,5 @@ from customers.key_accounts.models import (  # noqa: E402, F401  (models of the 
     KeyAccountApplicationLog,
     KeyAccountThreshold,
 )
+
+from customers.pipeline.models import CustomerStageLog, PipelineProfile  # noqa: E402, F401

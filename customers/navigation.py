@@ -16,6 +16,7 @@ def register_navigation() -> None:
                 group="customers", order=30),
         NavItem(_("Yearly check"), "customers:refresh_tasks", "calendar-check", STAFF_ROLES, group="customers",
                 order=40),
+        NavItem(_("Leads and prospects"), "customers:leads", "funnel", FILING_ROLES, group="customers", order=42),
         NavItem(_("Key accounts"), "customers:key_accounts", "star", STAFF_ROLES, group="customers", order=45),
         NavItem(_("Business records"), "customers:business_records", "receipt", STAFF_ROLES, group="customers",
                 order=50, divider_before=True),
@@ -26,6 +27,7 @@ def register_navigation() -> None:
                 order=80, divider_before=True),
         NavItem(_("Classification summary"), "customers:classification", "grid-3x3", STAFF_ROLES,
                 group="reports", order=10),
+        NavItem(_("Lead conversion"), "customers:conversion", "graph-up", FILING_ROLES, group="reports", order=20),
         NavItem(_("Access log"), "customers:access_log", "eye", REVIEWERS, group="admin", order=10),
         NavItem(_("Change log"), "customers:change_log", "clock-history", REVIEWERS, group="admin", order=20),
     )

@@ -61,3 +61,27 @@ def import_run_task(self, job_id: int) -> str | None:
     if job is None:
         return None
     return import_job_run(job=job).status
+
+
+# --- The pipeline and key accounts (SPEC §10: lead follow-ups, churn flags, tier proposals) --------------
+
+@scheduled_job("customers.tasks.lead_follow_up_reminders_task", working_days=True)
+def lead_follow_up_reminders_task() -> int:
+    from customers.pipeline.jobs import lead_follow_up_reminders_send
+
+    return lead_follow_up_reminders_send()
+
+
+@scheduled_job("customers.tasks.churn_risk_flags_task")
+def churn_risk_flags_task() -> tuple[int, int]:
+    from customers.pipeline.jobs import churn_risk_flags_update
+
+    return churn_risk_flags_update()
+
+
+@scheduled_job("customers.tasks.key_account_tier_proposals_task")
+def key_account_tier_proposals_task() -> int:
+    """Yearly (SPEC §3.3): tier changes proposed from last year's revenue, as applications to approve."""
+    from customers.key_accounts.services import key_account_tier_proposals_create
+
+    return key_account_tier_proposals_create(year=timezone.localdate().year)

@@ -1,4 +1,5 @@
 from customers.key_accounts import views as key_accounts
+from customers.pipeline import views as pipeline
 from customers.views import access, archive, brief, imports, records, related
 
 app_name = "customers"
@@ -7,6 +8,7 @@ urlpatterns = [
     *archive.urlpatterns,
     *brief.urlpatterns,
     *key_accounts.urlpatterns,
+    *pipeline.urlpatterns,
     *related.urlpatterns,
     *access.urlpatterns,
     *imports.urlpatterns,

@@ -245,6 +245,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(_BROKER_DIR / "out"),
         "data_folder_out": str(_BROKER_DIR / "out"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        # The broadcast (worker remote control) tables; kombu's default is ./control in the repository.
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -295,6 +297,22 @@ CELERY_BEAT_SCHEDULE = {
     "notification-emails-resend": {
         "task": "crm.tasks.notification_emails_resend_task",
         "schedule": crontab(minute="*/10"),
+    },
+    "credit-reviews-due": {
+        "task": "credit.tasks.credit_reviews_due_task",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "lead-follow-up-reminders": {
+        "task": "customers.tasks.lead_follow_up_reminders_task",
+        "schedule": crontab(minute=0, hour=8),
+    },
+    "churn-risk-flags": {
+        "task": "customers.tasks.churn_risk_flags_task",
+        "schedule": crontab(minute=30, hour=1),
+    },
+    "key-account-tier-proposals": {
+        "task": "customers.tasks.key_account_tier_proposals_task",
+        "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),
     },
 }
 
