@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,7 +43,7 @@ REVIEW_JOB = "credit-review"
 
 
 def _money(value: Decimal | None) -> str:
-    return formats.number_format(value or ZERO, decimal_pos=2, use_l10n=True, force_grouping=True)
+    return f"{value or ZERO:,.2f}"
 
 
 def parse_amount(raw, *, field: str = "amount") -> Decimal:
@@ -328,7 +329,9 @@ def _override_consume(*, customer: Customer, amount: Decimal, user, shipment_ref
     with transaction.atomic():
         candidate = (CreditOverride.objects.select_for_update()
                      .filter(customer=customer, status=CreditOverride.Status.APPROVED, expires_at__gt=timezone.now(),
-                             amount__gte=amount).order_by("expires_at", "pk").first())
+                             amount__gte=amount)
+                     .filter(Q(shipment_ref="") | Q(shipment_ref=shipment_ref or ""))
+                     .order_by("expires_at", "pk").first())
         if candidate is None:
             return None
         used = OVERRIDE_FLOW.transition(candidate, action="consume", user=user,

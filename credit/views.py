@@ -98,8 +98,13 @@ def customer_credit_view(request, pk: int):
     return _page(request, customer)
 
 
-def _post(request, pk: int, form_class, form_key: str, save, success: str, anchor: str, files: bool = False):
+def _post(request, pk: int, form_class, form_key: str, save, success: str, anchor: str, files: bool = False,
+          allowed=None):
+    """Validate `form_class`, call `save(customer, data)`; 403 unless `allowed(user, customer)` (default:
+    credit officers only)."""
     customer = _credit_customer(request, pk)
+    if not (allowed(request.user, customer) if allowed else can_grade(request.user)):
+        raise PermissionDenied
     form = form_class(request.POST, request.FILES if files else None)
     if form.is_valid():
         try:
@@ -149,7 +154,8 @@ def override_create_view(request, pk: int):
         else:
             credit_override_request(customer=customer, user=request.user, amount=data["amount"],
                                     reason=data["reason"], shipment_ref=data["shipment_ref"])
-    return _post(request, pk, OverrideForm, "override_form", save, _("The override is recorded."), "overrides")
+    return _post(request, pk, OverrideForm, "override_form", save, _("The override is recorded."), "overrides",
+                 allowed=can_request_override)
 
 
 @login_required
