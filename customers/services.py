@@ -231,8 +231,19 @@ def customer_update(*, customer: Customer, user: User, change_reason: str = "", 
                   + (f" — {change_reason}" if change_reason else ""))
     customer._change_reason = reason
     audit.set_actor(customer, user)
-    customer.save()
+    _save_unique(customer, user)
     return customer
+
+
+def _save_unique(customer: Customer, user: User, **kwargs: Any) -> None:
+    """Save; when a concurrent write took the phone (or credit code) first, the database refuses the second
+    and the user is told which archive it duplicates, as before the insert."""
+    try:
+        with transaction.atomic():
+            customer.save(**kwargs)
+    except IntegrityError:
+        _check_duplicates(customer, user)
+        raise
 
 
 @transaction.atomic
@@ -284,8 +295,9 @@ def customer_handover(*, customer: Customer, to_user: User, user: User, reason: 
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason for the handover."), field="reason")
     _validate_handover_target(to_user)
-    # Lock the archive's row only: FOR UPDATE cannot reach the nullable side of the owner join on PostgreSQL.
-    customer = Customer.objects.select_for_update(of=("self",)).select_related("owner").get(pk=customer.pk)
+    # The archive's row alone, no join: PostgreSQL re-checks a locked row against the joined owner row it
+    # read before the wait, so after a concurrent handover a join would find no row at all.
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.owner_id == to_user.pk:
         raise ApplicationError(_("This user already owns the archive."), field="to")
     change = _handover_one(customer=customer, to_user=to_user, user=user, reason=reason.strip(), note=note,
@@ -308,7 +320,8 @@ def customers_handover_all(*, from_user: User, to_user: User, user: User, reason
     if from_user.pk == to_user.pk:
         raise ApplicationError(_("Choose a different new owner."), field="to")
     _validate_handover_target(to_user)
-    customers = list(Customer.objects.select_for_update(of=("self",)).filter(owner=from_user).select_related("owner"))
+    # No join under the lock (see customer_handover); every row's owner is from_user anyway.
+    customers = list(Customer.objects.select_for_update().filter(owner=from_user))
     for customer in customers:
         if not can_handover_customer(user, customer):
             # Generic on purpose: the archive at fault may be one the acting user cannot read.
@@ -353,7 +366,7 @@ def customer_reactivate(*, customer: Customer, user: User) -> Customer:
     customer.deactivation_reason = ""
     customer._change_reason = _("Reactivated")
     audit.set_actor(customer, user)
-    customer.save(update_fields=["is_active", "deactivated_at", "deactivation_reason", "updated_at"])
+    _save_unique(customer, user, update_fields=["is_active", "deactivated_at", "deactivation_reason", "updated_at"])
     return customer
 
 
