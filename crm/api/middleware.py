@@ -42,9 +42,11 @@ class ApiJsonErrorsMiddleware:
         response = self.get_response(request)
         if (response.status_code >= 400 and request.path_info.startswith(API_PREFIX)
                 and not getattr(response, "streaming", False) and not _is_json(response)):
-            detail = _DETAILS.get(response.status_code)
-            text = detail() if detail else _phrase(response.status_code)
-            json_response = JsonResponse({"detail": text}, status=response.status_code)
+            data = getattr(response, "data", None)  # a DRF answer rendered as HTML (the browsable API)
+            if not isinstance(data, dict):
+                detail = _DETAILS.get(response.status_code)
+                data = {"detail": detail() if detail else _phrase(response.status_code)}
+            json_response = JsonResponse(data, status=response.status_code, json_dumps_params={"ensure_ascii": False})
             for header in ("Allow", "Retry-After", "WWW-Authenticate"):
                 if header in response:
                     json_response[header] = response[header]

@@ -3,6 +3,7 @@
 - The schema is always generated in English, whoever asks: component and enum names come from
   serializer class names and settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"], descriptions and
   titles from English msgids, so a generated client's type names do not depend on the reader's language.
+  (From the command line: `manage.py spectacular --lang en --fail-on-warn --file schema.yaml`.)
 - One error component, `Error`, describes every error answer: `{"detail"}`, field errors
   (`{"<field>": ["message", ...]}`), bulk/'s record list (`errors`) and a duplicate's `existing`.
   `document_errors` (a postprocessing hook) adds 400/401/403/404/409 to every operation that does not

@@ -120,3 +120,12 @@ def test_nesting_within_the_limit_still_reaches_validation(api_for, integration_
                                               content_type="application/json")
     assert response.status_code == 400
     assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(0, "goods")]
+
+
+def test_a_browser_asking_for_html_gets_the_json_error_with_its_fields(client, alice):
+    client.force_login(alice)
+    response = client.get("/api/v1/customers/?owner=1.5", HTTP_ACCEPT="text/html")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"owner": ["Enter a whole number."]}
+    assert client.get("/api/v1/customers/", HTTP_ACCEPT="text/html")["Content-Type"].startswith("text/html")
