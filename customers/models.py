@@ -905,6 +905,9 @@ from customers.key_accounts.models import (  # noqa: E402, F401  (models of the 
     KeyAccountApplication,
     KeyAccountApplicationLog,
     KeyAccountThreshold,
+    SatisfactionSurvey,
+    ServicePlan,
+    TierStrategy,
 )
 
 from customers.pipeline.models import CustomerStageLog, PipelineProfile  # noqa: E402, F401

@@ -27,6 +27,8 @@ def register_navigation() -> None:
                 order=80, divider_before=True),
         NavItem(_("Classification summary"), "customers:classification", "grid-3x3", STAFF_ROLES,
                 group="reports", order=10),
+        NavItem(_("Satisfaction averages"), "customers:survey_averages", "emoji-smile", STAFF_ROLES, group="reports",
+                order=30),
         NavItem(_("Lead conversion"), "customers:conversion", "graph-up", FILING_ROLES, group="reports", order=20),
         NavItem(_("Access log"), "customers:access_log", "eye", REVIEWERS, group="admin", order=10),
         NavItem(_("Change log"), "customers:change_log", "clock-history", REVIEWERS, group="admin", order=20),

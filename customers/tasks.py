@@ -85,3 +85,11 @@ def key_account_tier_proposals_task() -> int:
     from customers.key_accounts.services import key_account_tier_proposals_create
 
     return key_account_tier_proposals_create(year=timezone.localdate().year)
+
+
+@scheduled_job("customers.tasks.satisfaction_survey_reminders_task")
+def satisfaction_survey_reminders_task() -> int:
+    """Monthly, the 1st (SPEC §10): key accounts without a survey in the last year remind their owners."""
+    from customers.key_accounts.care import satisfaction_survey_reminders_send
+
+    return satisfaction_survey_reminders_send()

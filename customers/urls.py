@@ -1,3 +1,4 @@
+from customers.key_accounts import care_views
 from customers.key_accounts import views as key_accounts
 from customers.pipeline import views as pipeline
 from customers.views import access, archive, brief, imports, records, related
@@ -8,6 +9,7 @@ urlpatterns = [
     *archive.urlpatterns,
     *brief.urlpatterns,
     *key_accounts.urlpatterns,
+    *care_views.urlpatterns,
     *pipeline.urlpatterns,
     *related.urlpatterns,
     *access.urlpatterns,

@@ -310,6 +310,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.churn_risk_flags_task",
         "schedule": crontab(minute=30, hour=1),
     },
+    "satisfaction-surveys-due": {
+        "task": "customers.tasks.satisfaction_survey_reminders_task",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
     "key-account-tier-proposals": {
         "task": "customers.tasks.key_account_tier_proposals_task",
         "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),

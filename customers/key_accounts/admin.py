@@ -3,7 +3,13 @@ decided on their pages and through the API, by the workflow's service)."""
 
 from django.contrib import admin
 
-from customers.key_accounts.models import KeyAccountApplication, KeyAccountApplicationLog, KeyAccountThreshold
+from customers.key_accounts.models import (
+    KeyAccountApplication,
+    KeyAccountApplicationLog,
+    KeyAccountThreshold,
+    ServicePlan,
+    TierStrategy,
+)
 from customers.key_accounts.selectors import applications_visible_to
 
 
@@ -35,6 +41,35 @@ class KeyAccountApplicationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TierStrategy)
+class TierStrategyAdmin(admin.ModelAdmin):
+    """The key-account strategy table (大客户对策一览表)."""
+
+    list_display = ("tier", "strategy", "service_focus")
+
+
+@admin.register(ServicePlan)
+class ServicePlanAdmin(admin.ModelAdmin):
+    """Read-only here: plans are written on the card, by the service that checks who may edit the archive."""
+
+    list_display = ("customer", "on_call_24h", "door_to_door", "green_channel", "green_channel_until", "updated_at")
+    search_fields = ("customer__name", "customer__code")
+
+    def get_queryset(self, request):
+        from customers.selectors import customers_visible_to
+
+        return super().get_queryset(request).filter(customer__in=customers_visible_to(request.user).values("pk"))
 
     def has_add_permission(self, request):
         return False

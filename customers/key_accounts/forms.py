@@ -27,3 +27,24 @@ class KeyAccountApplicationForm(BootstrapFormMixin, forms.ModelForm):
 class DecisionForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ServicePlanForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        from customers.key_accounts.models import ServicePlan
+
+        model = ServicePlan
+        fields = ["on_call_24h", "on_call_phone", "tailored_scheme", "door_to_door", "green_channel",
+                  "green_channel_until", "note"]
+        widgets = {"green_channel_until": forms.DateInput, "tailored_scheme": forms.Textarea(attrs={"rows": 3}),
+                   "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class SurveyForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        from customers.key_accounts.models import SatisfactionSurvey
+
+        model = SatisfactionSurvey
+        fields = ["surveyed_on", "expected_quality", "experienced_quality", "perceived_value", "overall", "loyalty",
+                  "comments"]
+        widgets = {"surveyed_on": forms.DateInput, "comments": forms.Textarea(attrs={"rows": 2})}

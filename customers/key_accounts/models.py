@@ -120,3 +120,85 @@ class KeyAccountApplicationLog(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = _("key-account application step")
         verbose_name_plural = _("key-account application steps")
+
+
+class TierStrategy(models.Model):
+    """The key-account strategy per tier (大客户对策一览表), edited by the admin."""
+
+    tier = models.CharField(_("tier"), max_length=1, unique=True, choices=[(t, t) for t in "ABCD"])
+    strategy = models.TextField(_("strategy"))
+    service_focus = models.TextField(_("service focus"), blank=True)
+
+    class Meta:
+        verbose_name = _("tier strategy")
+        verbose_name_plural = _("tier strategies")
+        ordering = ["tier"]
+
+    def __str__(self) -> str:
+        return f"{self.tier}: {self.strategy[:40]}"
+
+
+class ServicePlan(TimeStampedModel):
+    """A key account's personalised service plan (个性化服务方案, SPEC §3.2): shown on the card and to whoever
+    handles the customer's complaints."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="service_plan",
+                                    verbose_name=_("customer"))
+    on_call_24h = models.BooleanField(_("24-hour on-call line"), default=False)
+    on_call_phone = models.CharField(_("on-call phone"), max_length=40, blank=True)
+    tailored_scheme = models.TextField(_("tailored service scheme"), blank=True)
+    door_to_door = models.BooleanField(_("door-to-door pickup and delivery"), default=False)
+    green_channel = models.BooleanField(_("green channel (VIP priority)"), default=False)
+    green_channel_until = models.DateField(_("green channel until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("updated by"))
+
+    class Meta:
+        verbose_name = _("service plan")
+        verbose_name_plural = _("service plans")
+
+    def __str__(self) -> str:
+        return str(self.customer)
+
+    def green_channel_active(self, today) -> bool:
+        return self.green_channel and (self.green_channel_until is None or self.green_channel_until >= today)
+
+    def has_anything(self) -> bool:
+        return bool(self.on_call_24h or self.tailored_scheme or self.door_to_door or self.green_channel)
+
+
+class SatisfactionSurvey(TimeStampedModel):
+    """A satisfaction survey of one customer (满意度调查, SPEC §2.6): the three scores the documents name
+    (expected quality, experienced quality, perceived value), overall satisfaction and loyalty intention."""
+
+    SCORE = {"choices": [(n, str(n)) for n in range(1, 6)]}
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="surveys",
+                                 verbose_name=_("customer"))
+    surveyed_on = models.DateField(_("surveyed on"))
+    expected_quality = models.PositiveSmallIntegerField(_("expected quality"), **SCORE)
+    experienced_quality = models.PositiveSmallIntegerField(_("experienced quality"), **SCORE)
+    perceived_value = models.PositiveSmallIntegerField(_("perceived value"), **SCORE)
+    overall = models.PositiveSmallIntegerField(_("overall satisfaction"), **SCORE)
+    loyalty = models.PositiveSmallIntegerField(_("loyalty intention"), **SCORE)
+    comments = models.TextField(_("comments"), blank=True)
+    surveyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("surveyed by"))
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-surveyed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_quality__range=(1, 5)) & Q(experienced_quality__range=(1, 5))
+                & Q(perceived_value__range=(1, 5)) & Q(overall__range=(1, 5)) & Q(loyalty__range=(1, 5)),
+                name="satisfaction_scores_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["customer", "surveyed_on"], name="survey_customer_date")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.surveyed_on}"
+
+    SCORE_FIELDS = ("expected_quality", "experienced_quality", "perceived_value", "overall", "loyalty")
