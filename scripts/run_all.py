@@ -26,16 +26,16 @@ def commands(python: str, address: str) -> dict[str, list[str]]:
         "web": [python, "manage.py", "runserver", address],
         # SQLite takes one writer at a time: a single-process worker avoids "database is locked".
         "worker": [*celery, "worker", "--pool=solo", "--concurrency=1", "--loglevel=INFO", "--hostname=worker@%h"],
-        # DatabaseScheduler copies CELERY_BEAT_SCHEDULE into the database on start (admins edit it there).
-        "beat": [*celery, "beat", "--loglevel=INFO",
-                 "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-                 f"--pidfile={RUN_DIR / 'celerybeat.pid'}"],
+        # crm.beat.SingleBeatScheduler (the settings' CELERY_BEAT_SCHEDULER) creates the entries missing
+        # from the database, keeps the admin's edits, and holds a lock under .run/locks/ so that a second
+        # beat started by hand sends nothing.
+        "beat": [*celery, "beat", "--loglevel=INFO", f"--pidfile={RUN_DIR / 'celerybeat.pid'}"],
     }
 
 
 def prepare_dirs() -> None:
     # The file-system broker of crm.settings.base needs its folders before the worker starts.
-    for folder in (RUN_DIR / "broker" / "out", RUN_DIR / "broker" / "processed"):
+    for folder in (RUN_DIR / "broker" / "out", RUN_DIR / "broker" / "processed", RUN_DIR / "broker" / "control"):
         folder.mkdir(parents=True, exist_ok=True)
     (RUN_DIR / "celerybeat.pid").unlink(missing_ok=True)  # a stale pid file would stop beat
 

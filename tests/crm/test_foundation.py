@@ -142,7 +142,8 @@ def test_docker_compose_is_complete():
     assert "/healthz/" in " ".join(services["web"]["healthcheck"]["test"])
     assert "migrate" in services["web"]["command"] and "collectstatic" in services["web"]["command"]
     assert "gunicorn crm.wsgi" in services["web"]["command"]
-    assert "DatabaseScheduler" in " ".join(services["beat"]["command"])
+    # The scheduler comes from the settings (crm.beat.SingleBeatScheduler), not overridden on the command line.
+    assert "beat" in services["beat"]["command"] and "--scheduler" not in " ".join(services["beat"]["command"])
     assert {"pgdata", "media", "static"} <= set(compose["volumes"])
     for name in ("web", "worker", "beat"):
         assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == "crm.settings.production"
@@ -161,7 +162,16 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_beat_schedule_names_tasks_and_uses_the_database_scheduler():
-    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from crm.beat import SingleBeatScheduler
+
+    assert settings.CELERY_BEAT_SCHEDULER == "crm.beat:SingleBeatScheduler"
+    assert issubclass(SingleBeatScheduler, DatabaseScheduler)
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    # A dead worker's task comes back within minutes; a running task never outlives the timeout.
+    assert settings.CELERY_VISIBILITY_TIMEOUT == 15 * 60
+    assert settings.CELERY_TASK_TIME_LIMIT < settings.CELERY_VISIBILITY_TIMEOUT
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert "." in entry["task"]
