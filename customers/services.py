@@ -217,6 +217,7 @@ def customer_update(*, customer: Customer, user: User, change_reason: str = "", 
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _check_financials(user=user, customer=customer, fields=fields, current=customer)
     before = {name: getattr(customer, name) for name in Customer.MAJOR_FIELDS}
+    stage_before = customer.stage
     for name, value in fields.items():
         setattr(customer, name, value)
     if "region" in fields and "route" not in fields and not route_fits_region(customer.route, customer.region):
@@ -232,7 +233,19 @@ def customer_update(*, customer: Customer, user: User, change_reason: str = "", 
     customer._change_reason = reason
     audit.set_actor(customer, user)
     _save_unique(customer, user)
+    if customer.stage != stage_before:
+        _log_stage_edit(customer, user=user, from_state=stage_before)
     return customer
+
+
+def _log_stage_edit(customer: Customer, *, user: User, from_state: str) -> None:
+    """A stage changed by an edit is recorded like a pipeline step (SPEC §2.3: every stage change, who and
+    when), so conversion figures and the stage history miss nothing."""
+    from customers.models import CustomerStageLog, PipelineProfile
+
+    source = PipelineProfile.objects.filter(customer=customer).values_list("lead_source", flat=True).first()
+    CustomerStageLog.objects.create(customer=customer, actor=user, action="edit", from_state=from_state,
+                                    to_state=customer.stage, owner_id=customer.owner_id, lead_source=source or "")
 
 
 def _save_unique(customer: Customer, user: User, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ from django.urls import path
 from customers.api.access import AccessRequestViewSet
 from customers.api.views import BusinessRecordViewSet, ContactViewSet, CustomerViewSet
 from customers.key_accounts.api import KeyAccountApplicationViewSet
+from customers.pipeline.api import ConversionView
 
 
 def register(router) -> None:
@@ -16,6 +17,7 @@ def register(router) -> None:
 
 
 urlpatterns = [
+    path("analytics/conversion/", ConversionView.as_view(), name="analytics-conversion"),
     path("customers/<int:customer_pk>/contacts/",
          ContactViewSet.as_view({"get": "list", "post": "create"}), name="customer-contact-list"),
     path("customers/<int:customer_pk>/contacts/<int:pk>/",

@@ -72,6 +72,7 @@ STAGE_FLOW = StageWorkflow(
     ],
 )
 FILE_LABEL = gettext_lazy("Entered as a lead")
+EDIT_LABEL = gettext_lazy("Stage changed by an edit")
 
 
 @transaction.atomic

@@ -21,13 +21,13 @@ from crm.workflow_views import TransitionView
 from customers.pipeline.forms import ConversionFilterForm, LeadQuickForm, PipelineProfileForm
 from customers.pipeline.models import PipelineProfile
 from customers.pipeline.selectors import conversion_rates, pipeline_counts, pipeline_list
-from customers.pipeline.services import FILE_LABEL, STAGE_FLOW, lead_create, pipeline_profile_update
+from customers.pipeline.services import EDIT_LABEL, FILE_LABEL, STAGE_FLOW, lead_create, pipeline_profile_update
 from customers.policies import can_edit_customer, can_file_archive, is_identity_only
 from customers.services import DuplicateCustomerError
 from customers.views.common import log_read, readable_customer
 
 PAGE_SIZE = 50
-STEP_LABELS = {"file": FILE_LABEL}
+STEP_LABELS = {"file": FILE_LABEL, "edit": EDIT_LABEL}
 PIPELINE_ROLES = (Role.ACCOUNT_MANAGER, Role.CLERK, Role.DEPT_HEAD, Role.GM)
 
 

@@ -147,3 +147,25 @@ def test_pages_closed_to_outsiders(client, alice, charlie, integration_user):
     assert "庚公司" not in client.get(reverse("customers:leads")).content.decode()
     client.force_login(integration_user)
     assert client.get(reverse("customers:leads")).status_code == 404
+
+
+def test_a_stage_changed_by_an_edit_is_in_the_stage_history(alice):
+    from customers.services import customer_update
+
+    lead = lead_create(user=alice, name="辛公司", lead_source="web")
+    customer_update(customer=lead, user=alice, stage="prospect")
+    customer_update(customer=lead, user=alice, short_name="辛")  # no stage change, no row
+    assert [(r.action, r.from_state, r.to_state, r.lead_source) for r in lead.stage_log.order_by("at", "pk")] == [
+        ("file", "", "lead", "web"), ("edit", "lead", "prospect", "web")]
+
+
+def test_conversion_api(api_for, alice, gm, integration_user):
+    lead = lead_create(user=alice, name="壬公司", lead_source="web")
+    customer_stage_move(customer=lead, user=alice, action="validate")
+    body = api_for(gm).get("/api/v1/analytics/conversion/", {"by": "source"}).json()
+    assert [(r["key"], r["leads"], r["validated"], r["validation_rate"]) for r in body["rows"]] == [
+        ("web", 1, 1, 100.0)]
+    assert api_for(gm).get("/api/v1/analytics/conversion/", {"start": "2026-12-09", "end": "2026-01-01"}
+                           ).status_code == 400
+    assert api_for(gm).get("/api/v1/analytics/conversion/", {"start": "yesterday"}).status_code == 400
+    assert api_for(integration_user).get("/api/v1/analytics/conversion/").status_code == 403
