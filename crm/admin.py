@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -57,10 +58,43 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "created_at", "read_at")
-    list_filter = ("read_at",)
-    search_fields = ("title", "recipient__username")
+    """Staff see who was notified and whether it was read or e-mailed; what a notification says (an
+    archive's name, an access request) only when it is their own: it may name an archive they may not read."""
+
+    PRIVATE_FIELDS = ("title", "body", "url", "dedupe_key")
+    list_display = ("shown_title", "recipient", "created_at", "read_at", "email_status", "emailed_at")
+    list_filter = ("read_at", "email_status")
+    search_fields = ("recipient__username",)  # a search by title would tell which archives were named
     raw_id_fields = ("recipient",)
+
+    def get_queryset(self, request):
+        mine = ExpressionWrapper(Q(recipient_id=request.user.pk), output_field=BooleanField())
+        return super().get_queryset(request).annotate(is_mine=mine)
+
+    @admin.display(description=_("title"))
+    def shown_title(self, obj):
+        return obj.title if getattr(obj, "is_mine", False) else _("(addressed to someone else)")
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and obj.recipient_id != request.user.pk:
+            return self.PRIVATE_FIELDS
+        return super().get_exclude(request, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.recipient_id != request.user.pk:
+            obj.title = str(_("(addressed to someone else)"))  # the page's title and breadcrumbs; never saved
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.recipient_id != request.user.pk:
+            return False  # read-only: the object shown carries a masked title
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.recipient_id != request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class NumericRuleForm(forms.ModelForm):

@@ -391,11 +391,20 @@ class ReadLogMixin:
             log_read(request, customer, detail, channel=AccessLog.Channel.ADMIN)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id:
+        if object_id:
             obj = self.get_object(request, unquote(object_id))
-            if obj is not None:
+            if obj is None:
+                # An archive (or a record of one) the user may not read: 404 as on the pages, not the admin's
+                # redirect to its index with a "does not exist" message.
+                raise Http404
+            if request.method == "GET":
                 self.log_read(request, obj, "" if obj is self.customer_of(obj) else self.model._meta.model_name)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)
 
 
 class VisibleHistoryMixin(ReadLogMixin):
