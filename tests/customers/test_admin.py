@@ -309,6 +309,7 @@ def _form_data(response) -> dict:
         for key, value in formset.management_form.initial.items():
             data[f"{formset.prefix}-{key}"] = value
         for inline_form in formset.initial_forms:
+            data[inline_form.add_prefix(formset.model._meta.pk.name)] = inline_form.instance.pk
             for name in inline_form.fields:
                 value = inline_form.initial.get(name)
                 if value is not None:
@@ -324,3 +325,138 @@ def test_changelist_queries_do_not_grow_with_rows(staff_bob, client, alice, east
     with django_assert_max_num_queries(20):
         response = client.get(reverse("admin:customers_customer_changelist"))
     assert len(changelist_ids(response)) == 40
+
+
+# --- Every admin write goes through the services (issue 6) --------------------------------------------
+
+def _inline_prefix(response, model) -> str:
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.model is model:
+            return inline.formset.prefix
+    raise AssertionError(model)
+
+
+def _add_inline_row(data: dict, prefix: str, values: dict) -> None:
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    for name, value in values.items():
+        data[f"{prefix}-{index}-{name}"] = value
+    data[f"{prefix}-TOTAL_FORMS"] = index + 1
+
+
+def test_contact_inline_demotes_the_previous_main_contact(staff_bob, client, customer):
+    from customers.models import Contact
+
+    old = ContactFactory(customer=customer, name="老主联系人", is_primary=True)
+    client.force_login(staff_bob)
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    page = client.get(url)
+    data = _form_data(page)
+    _add_inline_row(data, _inline_prefix(page, Contact), {"name": "新主联系人", "is_primary": "on"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    old.refresh_from_db()
+    assert old.is_primary is False
+    assert list(customer.contacts.filter(is_primary=True).values_list("name", flat=True)) == ["新主联系人"]
+    assert customer.contacts.get(name="新主联系人").history.first().history_user == staff_bob
+
+
+def test_competitor_inline_shares_above_100_percent_are_a_field_error(staff_bob, client, customer):
+    from customers.models import Competitor
+    from tests.factories import CompetitorFactory
+
+    Customer.objects.filter(pk=customer.pk).update(our_share=50)
+    CompetitorFactory(customer=customer, name="甲", share=30)
+    client.force_login(staff_bob)
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    page = client.get(url)
+    data = _form_data(page)
+    data["name"] = "上海东方远洋贸易集团有限公司"
+    prefix = _inline_prefix(page, Competitor)
+    _add_inline_row(data, prefix, {"name": "乙", "share": "40"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    inline = next(i for i in response.context["inline_admin_formsets"] if i.formset.model is Competitor)
+    assert "share" in inline.formset.forms[-1].errors
+    # Nothing of the refused save is kept: neither the competitor nor the archive's new name.
+    customer.refresh_from_db()
+    assert customer.name == "上海东方远洋贸易有限公司"
+    assert list(customer.competitors.values_list("name", flat=True)) == ["甲"]
+
+
+def test_document_admin_validates_the_upload_and_records_the_uploader(staff_bob, client, customer):
+    client.force_login(staff_bob)
+    url = reverse("admin:customers_customerdocument_add")
+    bad = client.post(url, {"customer": customer.pk, "category": "contract", "title": "合同",
+                            "file": SimpleUploadedFile("run.exe", b"MZ")})
+    assert bad.status_code == 200 and "file" in bad.context["adminform"].form.errors
+    assert not CustomerDocument.objects.exists()
+    good = client.post(url, {"customer": customer.pk, "category": "contract", "title": "合同",
+                             "file": SimpleUploadedFile("contract.pdf", b"%PDF-1.4 x")})
+    assert good.status_code == 302
+    document = CustomerDocument.objects.get()
+    assert (document.customer, document.uploaded_by, document.title) == (customer, staff_bob, "合同")
+    # A filed document is kept as filed: the change page is read-only.
+    page = client.get(reverse("admin:customers_customerdocument_change", args=[document.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+
+
+def test_document_admin_refuses_a_customer_one_may_not_edit(client, customer, gm):
+    from customers.models import AccessGrant
+
+    reader = UserFactory(username="rita", roles=["account_manager"])
+    reader.is_staff = True
+    reader.save()
+    AccessGrant.objects.create(customer=customer, user=reader, granted_by=gm,
+                               expires_at=timezone.now() + dt.timedelta(days=1))
+    client.force_login(reader)
+    response = client.post(reverse("admin:customers_customerdocument_add"), {
+        "customer": customer.pk, "category": "contract", "title": "合同",
+        "file": SimpleUploadedFile("contract.pdf", b"%PDF-1.4 x")})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert not CustomerDocument.objects.exists()
+
+
+def test_interaction_admin_goes_through_the_service(staff_bob, client, customer):
+    from customers.models import Interaction
+
+    client.force_login(staff_bob)
+    url = reverse("admin:customers_interaction_add")
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    refused = client.post(url, {"customer": customer.pk, "kind": "call", "date": future, "summary": "回访"})
+    assert refused.status_code == 200 and "date" in refused.context["adminform"].form.errors
+    assert client.post(url, {"customer": customer.pk, "kind": "call", "date": timezone.localdate().isoformat(),
+                             "summary": "电话回访"}).status_code == 302
+    interaction = Interaction.objects.get()
+    assert (interaction.user, interaction.summary) == (staff_bob, "电话回访")
+    change = client.get(reverse("admin:customers_interaction_change", args=[interaction.pk]))
+    assert not change.context["has_change_permission"] and not change.context["has_delete_permission"]
+
+
+def test_section_sources_and_business_records_are_read_only_in_the_admin(staff_bob, client, customer):
+    from tests.factories import BusinessRecordFactory
+
+    record = BusinessRecordFactory(customer=customer)
+    client.force_login(staff_bob)
+    assert client.get(reverse("admin:customers_sectionsource_add")).status_code == 403
+    assert client.get(reverse("admin:customers_businessrecord_add")).status_code == 403
+    page = client.get(reverse("admin:customers_businessrecord_change", args=[record.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+
+
+def test_library_admin_uploads_and_confirms_through_the_services(admin_user, client):
+    from customers.models import LibraryDocument
+
+    client.force_login(admin_user)
+    url = reverse("admin:customers_librarydocument_add")
+    bad = client.post(url, {"title": "报关流程", "category": "contract", "file": SimpleUploadedFile("x.exe", b"MZ")})
+    assert bad.status_code == 200 and "file" in bad.context["adminform"].form.errors
+    good = client.post(url, {"title": "报关流程", "category": "contract",
+                             "file": SimpleUploadedFile("flow.pdf", b"%PDF-1.4 x")})
+    assert good.status_code == 302
+    document = LibraryDocument.objects.get()
+    assert (document.uploaded_by, document.is_confirmed) == (admin_user, False)
+    change_url = reverse("admin:customers_librarydocument_change", args=[document.pk])
+    assert client.post(change_url, {"is_confirmed": "on"}).status_code == 302
+    document.refresh_from_db()
+    assert (document.is_confirmed, document.confirmed_by, document.title) == (True, admin_user, "报关流程")
