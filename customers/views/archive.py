@@ -97,14 +97,12 @@ def _user_label(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _duplicate_context(error: DuplicateCustomerError, typed: dict | None = None) -> dict:
+def _duplicate_context(error: DuplicateCustomerError) -> dict:
     """The existing archive a duplicate names, with its link; the service names (`existing`) only an
-    archive the user may read, so an unreadable one stays a bare "already filed" (SPEC §8), with the
-    access request offered on the spot, named by the value typed (customers/access_requests.py)."""
+    archive the user may read, so an unreadable one stays a bare "already filed" (SPEC §8)."""
     existing = error.extra.get("existing")
     if not existing:
-        value = (typed or {}).get(error.field or "", "") or ""
-        return {"url": "", "match_field": error.field or "", "match_value": str(value)}
+        return {"url": ""}
     return {**existing, "url": reverse("customers:detail", args=[existing["id"]])}
 
 
@@ -367,10 +365,9 @@ def customer_detail_view(request, pk: int):
 
 def _form_error_context(request, form, error) -> dict | None:
     """Put a service error on the form; a duplicate also names (and links) the existing archive."""
-    typed = dict(getattr(form, "cleaned_data", None) or {})  # before the error takes the field out of it
     apply_service_error(form, error)
     if isinstance(error, DuplicateCustomerError):
-        return _duplicate_context(error, typed)
+        return _duplicate_context(error)
     return None
 
 
