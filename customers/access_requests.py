@@ -98,18 +98,20 @@ def _grant(access_request: AccessRequest, *, user, data: dict, comment: str) -> 
     customer, requester = access_request.customer, access_request.requester
     AccessGrant.objects.create(customer=customer, user=requester, granted_by=user,
                                expires_at=access_request.decided_at + dt.timedelta(days=days), request=access_request)
-    title = _("Access granted to %(name)s for %(days)d days") % {"name": customer.name, "days": days}
+    title = gettext_lazy("Access granted to %(name)s for %(days)d days")
+    params = {"name": customer.name, "days": days}
     url = reverse("customers:detail", args=[customer.pk])
-    transaction.on_commit(lambda: notify(recipient=requester, title=title, body=comment, url=url))
+    # Rendered in the requester's language by notify, not in the deciding head's.
+    transaction.on_commit(lambda: notify(recipient=requester, title=title, params=params, body=comment, url=url))
     return fields
 
 
 def _refuse(access_request: AccessRequest, *, user, data: dict, comment: str) -> list[str]:
     fields = _decided(access_request, user=user, comment=comment)
     # A refused requester may not read the archive: the notice names it as they asked for it.
-    title = _("Access refused to %s") % access_request.requested_as
+    title, params = gettext_lazy("Access refused to %s"), access_request.requested_as
     requester = access_request.requester
-    transaction.on_commit(lambda: notify(recipient=requester, title=title, body=comment,
+    transaction.on_commit(lambda: notify(recipient=requester, title=title, params=params, body=comment,
                                          url=reverse("customers:access_requests")))
     return fields
 
@@ -170,11 +172,12 @@ def access_request_create(*, user: User, reason: str, customer: Customer | None 
     if customer is not None:
         heads = list(department_heads_of(customer))
         url = reverse("customers:access_requests")
-        title = _("%(user)s asks to read %(name)s") % {"user": str(user), "name": customer.name}
+        title = gettext_lazy("%(user)s asks to read %(name)s")
+        params = {"user": str(user), "name": customer.name}
 
         def _notify():
             for head in heads:
-                notify(recipient=head, title=title, body=reason, url=url,
+                notify(recipient=head, title=title, params=params, body=reason, url=url,
                        dedupe_key=f"access-request:{access_request.pk}")
 
         transaction.on_commit(_notify)
@@ -208,8 +211,8 @@ def access_grant_revoke(*, grant: AccessGrant, user: User, comment: str = "") ->
         ACCESS_FLOW.log(grant.request, action="revoke", user=user, from_state=Status.GRANTED,
                         to_state=Status.GRANTED, comment=comment)
     grantee, code = grant.user, grant.customer.code
-    title = _("Your access to the archive %(code)s was revoked") % {"code": code}
-    transaction.on_commit(lambda: notify(recipient=grantee, title=title, body=comment,
+    title, params = gettext_lazy("Your access to the archive %(code)s was revoked"), {"code": code}
+    transaction.on_commit(lambda: notify(recipient=grantee, title=title, params=params, body=comment,
                                          url=reverse("customers:access_requests")))
     return grant
 

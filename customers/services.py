@@ -316,7 +316,7 @@ def customer_handover(*, customer: Customer, to_user: User, user: User, reason: 
     change = _handover_one(customer=customer, to_user=to_user, user=user, reason=reason.strip(), note=note,
                            files_received_by=files_received_by)
     transaction.on_commit(lambda: notify(
-        recipient=to_user, title=_("Customer handed over to you: %s") % customer.name,
+        recipient=to_user, title=gettext_lazy("Customer handed over to you: %s"), params=customer.name,
         body=reason, url=reverse("customers:detail", args=[customer.pk])))
     return change
 
@@ -345,8 +345,8 @@ def customers_handover_all(*, from_user: User, to_user: User, user: User, reason
     if customers:
         count = len(customers)
         transaction.on_commit(lambda: notify(
-            recipient=to_user, title=_("%(count)d customers handed over to you from %(name)s") % {
-                "count": count, "name": str(from_user)}, body=reason, url=reverse("customers:list")))
+            recipient=to_user, title=gettext_lazy("%(count)d customers handed over to you from %(name)s"),
+            params={"count": count, "name": str(from_user)}, body=reason, url=reverse("customers:list")))
     return len(customers)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from crm.models import Notification
 from customers.models import AccessGrant, ImportJob, RefreshTask, add_months
 from customers.tasks import access_grants_expire_task, archive_refresh_due_task, import_run_task
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +197,23 @@ def test_unreadable_job_file_fails_cleanly(bob):
     assert import_run_task.delay(job.pk).get() == "failed"
     job.refresh_from_db()
     assert job.errors and "XLSX" in job.errors[0]["message"]
+
+
+def test_notices_of_a_handover_and_an_access_decision_speak_the_recipients_language(
+        customer, alice, charlie, dora, django_capture_on_commit_callbacks):
+    """The actor (an English-speaking head) writes; the recipients read Chinese."""
+    from customers.access_requests import access_request_create, access_request_decide
+    from customers.services import customer_handover
+
+    dora.language = "en"
+    dora.save(update_fields=["language"])
+    manager = UserFactory(username="zhao", roles=["account_manager"], teams=list(alice.teams.all()), language="zh-hans")
+    charlie.language = "zh-hans"
+    charlie.save(update_fields=["language"])
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        customer_handover(customer=customer, to_user=manager, user=dora, reason="leaving")
+        request = access_request_create(user=charlie, customer=customer, reason="joint bid")
+        access_request_decide(access_request=request, user=dora, grant=True, days=7)
+    assert Notification.objects.get(recipient=manager).title == f"客户已移交给您：{customer.name}"
+    assert Notification.objects.get(recipient=charlie).title == f"已授权查阅 {customer.name}，期限 7 天"
+    assert Notification.objects.get(recipient=dora).title == f"charlie asks to read {customer.name}"
