@@ -437,8 +437,9 @@ class CustomerDocument(TimeStampedModel):
     category = models.CharField(_("category"), max_length=30, choices=DocumentCategory.choices)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=customer_document_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True,
-                                     help_text=_("The name the file was uploaded under; the stored name may be shorter."))
+    original_name = models.CharField(
+        _("file name"), max_length=255, blank=True,
+        help_text=_("The name the file was uploaded under; the stored name may be shorter."))
     note = models.CharField(_("note"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+", verbose_name=_("uploaded by"))
@@ -460,8 +461,9 @@ class LibraryDocument(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to="library/%Y%m/", max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True,
-                                     help_text=_("The name the file was uploaded under; the stored name may be shorter."))
+    original_name = models.CharField(
+        _("file name"), max_length=255, blank=True,
+        help_text=_("The name the file was uploaded under; the stored name may be shorter."))
     is_confirmed = models.BooleanField(_("confirmed knowledge"), default=False)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("confirmed by"))
@@ -678,6 +680,9 @@ class AccessLog(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    customer_ids = models.JSONField(_("archives listed"), default=list, blank=True,
+                                    help_text=_("A list read at once (a page of the API list, the classification "
+                                                "summary): the ids of the archives on it the reader does not own."))
 
     class Meta:
         # Apart from django-axes' "access log" (log-ins), titled alike in the admin otherwise.

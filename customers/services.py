@@ -390,13 +390,17 @@ def client_ip(request) -> str | None:
 
 
 def access_log_record(*, user: User, action: str, channel: str, customer: Customer | None = None,
-                      request=None, detail: str = "") -> AccessLog | None:
+                      request=None, detail: str = "", customer_ids: list[int] | None = None) -> AccessLog | None:
     """Log a read by a non-owner, and every export, download and print. Owners' own reads are not
-    logged (SPEC §8); everything else is."""
+    logged (SPEC §8); everything else is. A list read at once is one row naming its archives'
+    `customer_ids`; a list of none (all the reader's own) is not logged."""
     if action == AccessLog.Action.READ and customer is not None and customer.owner_id == user.pk:
         return None
+    if customer_ids is not None and not customer_ids and action == AccessLog.Action.READ:
+        return None
     return AccessLog.objects.create(user=user, customer=customer, action=action, channel=channel,
-                                    ip_address=client_ip(request), detail=detail[:300])
+                                    ip_address=client_ip(request), detail=detail[:300],
+                                    customer_ids=list(customer_ids or []))
 
 
 @transaction.atomic

@@ -59,7 +59,7 @@ from customers.services import (
     customer_update,
 )
 from customers.services_related import contact_create, contact_deactivate, contact_update
-from customers.views.common import log_read
+from customers.views.common import log_listing, log_read
 
 # Every error answer has the one `Error` shape (crm.api.schema); 401/409 are added to every operation there.
 ERROR_RESPONSES = {
@@ -165,6 +165,15 @@ class CustomerViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
         customer = self.get_object()
         _log_read(request, customer)
         return Response(self.get_serializer(customer).data)
+
+    def list(self, request, *args, **kwargs):
+        # ListModelMixin.list, plus one access-log row for the page (its archives' ids, not one row each).
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        log_listing(request, {c.pk: c.owner_id for c in rows}, "customer list", channel=AccessLog.Channel.API)
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def create(self, request, *args, **kwargs):
         if not can_file_archive(request.user):  # early, before the body is validated; the service holds it
@@ -328,6 +337,20 @@ class BusinessRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         if getattr(self, "swagger_fake_view", False):
             return BusinessRecord.objects.none()
         return business_records_visible_to(self.request.user).select_related("customer")
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        log_listing(request, {r.customer_id: r.customer.owner_id for r in rows}, "business records",
+                    channel=AccessLog.Channel.API)
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        _log_read(request, record.customer, "business record")
+        return Response(self.get_serializer(record).data)
 
     def _record_response(self, record: BusinessRecord, status_code: int = status.HTTP_200_OK) -> Response:
         record = BusinessRecord.objects.select_related("customer").get(pk=record.pk)

@@ -63,7 +63,7 @@ from customers.services import (
     customer_update,
     customers_handover_all,
 )
-from customers.views.common import editable_customer, log_read, readable_customer, require_staff
+from customers.views.common import editable_customer, log_listing, log_read, readable_customer, require_staff
 from customers.xlsx import card_workbook, classification_workbook
 
 PAGE_SIZE = 50
@@ -471,6 +471,8 @@ def customer_handover_view(request, pk: int):
     if not can_handover_customer(request.user, customer):
         raise PermissionDenied
     form = HandoverForm(request.POST or None, customer=customer)
+    if request.method == "GET":
+        log_read(request, customer, "handover page")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -543,6 +545,8 @@ def customer_mark_checked_view(request, pk: int):
 def customer_deactivate_view(request, pk: int):
     customer = editable_customer(request, pk)
     form = DeactivateForm(request.POST or None)
+    if request.method == "GET":
+        log_read(request, customer, "retirement page")
     if request.method == "POST" and form.is_valid():
         try:
             customer_deactivate(customer=customer, user=request.user, reason=form.cleaned_data["reason"])
@@ -644,6 +648,7 @@ def classification_view(request):
     page = Paginator(qs, CLASSIFICATION_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"customer": c, "index": page.start_index() + i, "contact": (c.active_contacts or [None])[0]}
             for i, c in enumerate(page.object_list)]
+    log_listing(request, {row["customer"].pk: row["customer"].owner_id for row in rows}, "classification summary")
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "customers/archive/classification.html", {

@@ -38,6 +38,16 @@ def log_read(request, customer: Customer, detail: str = "", *, channel: str = Ac
                       request=request, detail=detail)
 
 
+def log_listing(request, owner_ids_by_customer: dict[int, int], detail: str = "", *,
+                channel: str = AccessLog.Channel.WEB) -> None:
+    """A list of archives read at once (a page of the API list, of business records, the classification
+    summary): one access-log row naming the archives on it the reader does not own, whatever the page's
+    length; nothing when they own them all. `owner_ids_by_customer` maps customer id → owner id."""
+    ids = sorted(pk for pk, owner_id in owner_ids_by_customer.items() if owner_id != request.user.pk)
+    access_log_record(user=request.user, action=AccessLog.Action.READ, channel=channel, request=request,
+                      detail=detail, customer_ids=ids)
+
+
 def card_url(customer: Customer, tab: str = "") -> str:
     """The customer's card, opened on `tab`."""
     try:

@@ -38,7 +38,7 @@ from customers.business_records.selectors import (
 from customers.forms import SpreadsheetUploadForm
 from customers.models import ImportJob
 from customers.policies import ARCHIVE_KEEPER_ROLES, STAFF_ROLES
-from customers.views.common import file_name
+from customers.views.common import file_name, log_listing
 
 PAGE_SIZE = 50
 SHOWN_ERRORS = 500
@@ -73,6 +73,7 @@ def business_records(request):
     for record in page_obj:
         record.card_url = card_url(record.customer_id)
         record.is_overdue = record.open_amount > 0 and record.due_date < today
+    log_listing(request, {record.customer_id: record.customer.owner_id for record in page_obj}, "business records")
     return render(request, "customers/records/list.html", {
         "form": record_filter.form, "page_obj": page_obj,
         "filter_fields": [record_filter.form[name] for name in PAGE_FILTERS],

@@ -106,7 +106,10 @@ def contact_create_view(request, pk: int):
 @login_required
 def contact_edit_view(request, pk: int, contact_pk: int):
     customer = editable_customer(request, pk)
-    return _contact_form_page(request, customer, get_object_or_404(Contact, pk=contact_pk, customer=customer))
+    contact = get_object_or_404(Contact, pk=contact_pk, customer=customer)
+    if request.method == "GET":  # the form shows the contact's personal data to those who may see it
+        log_read(request, customer, "contact edit form")
+    return _contact_form_page(request, customer, contact)
 
 
 @login_required
