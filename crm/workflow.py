@@ -178,7 +178,10 @@ class Workflow:
         data = dict(data or {})
         with transaction.atomic():
             # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-            locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
+            try:
+                locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
+            except self.model.DoesNotExist:
+                raise ConflictError(self.moved_on) from None  # deleted meanwhile: it has moved on too
             if not step.allowed(user, locked):
                 raise PermissionDeniedError(step.denied or NOT_ALLOWED)
             source = self.state_of(locked)

@@ -78,6 +78,14 @@ def test_the_wrong_person_is_a_403_and_changes_nothing(pending, charlie, bob, al
 
 
 @pytest.mark.django_db
+def test_a_step_on_a_deleted_record_is_a_409(pending, dora):
+    AccessRequest.objects.filter(pk=pending.pk).delete()
+    with pytest.raises(ConflictError):
+        ACCESS_FLOW.transition(pending, action="grant", user=dora)
+    assert not AccessGrant.objects.exists()
+
+
+@pytest.mark.django_db
 def test_refused_input_rolls_the_whole_step_back(pending, dora):
     with pytest.raises(ApplicationError) as error:
         ACCESS_FLOW.transition(pending, action="grant", user=dora, data={"days": 365})
