@@ -31,12 +31,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _factory_codes_apart_from_generated_ones():
-    """customer_create gives code C + the 7-digit id; factory codes must not take those values first
-    (see the report: customer_create does not check that its generated code is free)."""
-    CustomerFactory.reset_sequence(5_000_000)
-
 CUSTOMERS = "/api/v1/customers/"
 RECORDS = "/api/v1/business-records/"
 BULK = "/api/v1/business-records/bulk/"

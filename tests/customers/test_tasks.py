@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from crm.models import Notification
@@ -14,21 +14,6 @@ from customers.tasks import access_grants_expire_task, archive_refresh_due_task,
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _refresh_tasks_url(monkeypatch):
-    """The refresh-task page belongs to the archive pages; until they exist the notification link
-    the service builds would not resolve."""
-    try:
-        reverse("customers:refresh_tasks")
-    except NoReverseMatch:
-        real_reverse = reverse
-
-        def fallback(name, *args, **kwargs):
-            return "/customers/refresh/" if name == "customers:refresh_tasks" else real_reverse(name, *args, **kwargs)
-
-        monkeypatch.setattr("customers.services.reverse", fallback)
 
 
 def _due(owner, team, **kwargs):
