@@ -7,4 +7,7 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit")
 
     def ready(self):
-        from credit import rules  # noqa: F401  (registers its admin-editable numbers)
+        from credit import home, rules  # noqa: F401  (register the home panel and the admin-editable numbers)
+        from credit.navigation import register_navigation
+
+        register_navigation()

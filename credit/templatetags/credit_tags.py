@@ -1,5 +1,5 @@
 """The credit panel of the customer card: grade and policy for every reader of the archive; the reason,
-limit and receivables for those who may see credit details (SPEC §4.2, §8)."""
+limit and grace days for those who may see credit details (SPEC §4.2, §8)."""
 
 from django import template
 
@@ -12,7 +12,6 @@ register = template.Library()
 @register.inclusion_tag("credit/_card_credit_panel.html", takes_context=True)
 def credit_card(context, customer):
     from credit.selectors import current_rating
-    from credit.services import credit_check
 
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -20,6 +19,7 @@ def credit_card(context, customer):
     data = {"customer": customer, "policy": policy_for(customer.credit_grade), "details": details,
             "officer": bool(user and can_grade(user)), "request": request}
     if details:
+        # One query: the card is busy. Receivables are on the card's business-records tab; the check with the
+        # remaining limit is one click away on the credit file.
         data["rating"] = current_rating(customer)
-        data["check"] = credit_check(customer=customer, amount="0")
     return data
