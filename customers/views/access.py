@@ -336,6 +336,11 @@ def _readable_values(entries: list[dict]) -> None:
             return names.get(field.related_model, {}).get(value, f"#{value}")
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, dt.datetime):  # local time to the minute, as everywhere else
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else (
+                value.strftime("%Y-%m-%d %H:%M"))
+        if isinstance(value, dt.date):
+            return value.isoformat()
         return str(value)
 
     for entry in entries:
@@ -370,13 +375,17 @@ def change_log_view(request):
         contact_history = contact_history.filter(history_user=data["user"])
     if data.get("code"):
         code = data["code"].strip()
-        customer_history = customer_history.filter(code__iexact=code)
+        customer_history = customer_history.filter(id__in=Customer.objects.filter(code__iexact=code).values("id"))
         contact_history = contact_history.filter(customer__code__iexact=code)
     sources = {"customer": [customer_history], "contact": [contact_history]}.get(
         data.get("kind") or "", [customer_history, contact_history])
     page = Paginator(_MergedHistory(sources), 25).get_page(request.GET.get("page"))
     entries = [_describe(record, Customer if isinstance(record, Customer.history.model) else Contact)
                for record in page.object_list]
+    # A creation row holds the placeholder code the archive had before its id was known: show today's code.
+    codes = dict(Customer.objects.filter(pk__in={e["customer_id"] for e in entries}).values_list("pk", "code"))
+    for entry in entries:
+        entry["code"] = codes.get(entry["customer_id"], entry["code"])
     _readable_values(entries)
     return render(request, "customers/access/change_log.html", {
         "filters": filters, "page_obj": page, "entries": entries})

@@ -7,6 +7,7 @@ who may read it but not do the action gets 403. Non-owner reads, prints and expo
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -443,7 +444,19 @@ def _history_value(name: str, value, cache: dict):
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):  # local time to the minute, never UTC with microseconds
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else (
+            value.strftime("%Y-%m-%d %H:%M"))
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
+
+
+PLACEHOLDER_CODE = re.compile(r"^T[0-9a-f]{16}$")  # customers.services: the code before the id is known
+
+
+def _is_code_assignment(change) -> bool:
+    return change.field == "code" and bool(PLACEHOLDER_CODE.match(str(change.before or "")))
 
 
 @login_required
@@ -458,7 +471,8 @@ def customer_history_view(request, pk: int):
             "at": entry.at, "user": _user_label(entry.user) or _("system"), "kind": entry.kind,
             "reason": entry.reason,
             "changes": [{"label": change.label, "before": _history_value(change.field, change.before, cache),
-                         "after": _history_value(change.field, change.after, cache)} for change in entry.changes],
+                         "after": _history_value(change.field, change.after, cache)} for change in entry.changes
+                        if not _is_code_assignment(change)],
         })
     return render(request, "customers/archive/history.html", {"customer": customer, "entries": entries})
 
