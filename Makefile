@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 # pytest-xdist: two processes, one per core of the reference machine. `make test XDIST=0` runs serially.
 XDIST ?= 2
-BENCH_N ?= 20000
+BENCH_CUSTOMERS ?= 100000
+BENCH_RUNS ?= 20
 DEMO_CUSTOMERS ?= 300
 
 # `make run` serves the local settings (SQLite, file-system broker); the tests always use crm.settings.test.
@@ -23,7 +24,7 @@ help:
 	@echo "make test      install, then run the whole test suite (pytest, $(XDIST) processes)"
 	@echo "make lint      ruff check"
 	@echo "make messages  extract, fill zh_Hans from locale/fragments/*.json and compile the catalogues"
-	@echo "make bench     $(BENCH_N) customers in a separate database, then time the main pages and API"
+	@echo "make bench     $(BENCH_CUSTOMERS) customers in a separate database, then time pages, API, import, bulk update"
 	@echo "make clean     remove caches, .run/ and the demo database (keeps .venv)"
 
 # Re-install when pyproject.toml changes. `pip install -e .[dev]` works with `packages = []`;
@@ -62,9 +63,11 @@ format: install
 messages: install
 	$(MANAGE) translations_build
 
+# PostgreSQL: DATABASE_URL=postgres://… make bench (database crm_bench; BENCH_DATABASE_URL names another).
+# Generation runs once (a database that holds customers is kept: bench/generate.py --fresh rebuilds).
 bench: install
-	$(PY) bench/generate.py --customers $(BENCH_N)
-	$(PY) bench/run.py
+	nice $(PY) bench/generate.py --customers $(BENCH_CUSTOMERS)
+	$(PY) bench/run.py --runs $(BENCH_RUNS)
 
 clean:
 	rm -rf .run .pytest_cache .ruff_cache staticfiles bench/out *.egg-info

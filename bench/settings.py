@@ -1,14 +1,17 @@
-"""Settings of the benchmark: the local settings on a database of its own, so that `make bench`
-never touches db.sqlite3 or the test databases.
+"""Settings of the benchmark: production-like (crm.settings.base with DEBUG off, the production
+password hashers, persistent connections, cached templates) on a database of its own, so that
+`make bench` never touches db.sqlite3, the test databases or production.
 
-BENCH_DATABASE_URL names it; by default a SQLite file in bench/out/, or, when DATABASE_URL names
-PostgreSQL, a database `crm_bench` on the same server (bench/generate.py creates it).
+BENCH_DATABASE_URL names it; by default, when DATABASE_URL names PostgreSQL, a database `crm_bench`
+on the same server (bench/generate.py creates it), otherwise a SQLite file in bench/out/.
+What production adds on top (HTTPS redirects, secure cookies, hashed static files) changes no
+page's cost and needs a certificate and collectstatic, so it is left out.
 """
 
 import os
 
-from crm.settings.local import *  # noqa: F403
-from crm.settings.local import BASE_DIR, env
+from crm.settings.base import *  # noqa: F403
+from crm.settings.base import BASE_DIR, env
 
 
 def bench_database_url() -> str:
@@ -23,10 +26,14 @@ def bench_database_url() -> str:
 DATABASES = {"default": env.db_url_config(bench_database_url())}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
-# Measure what production runs: no DEBUG overhead, real templates, tasks in-process.
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEBUG = False
+SECRET_KEY = "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["*"]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# PASSWORD_HASHERS: Django's defaults, as in production (bench/generate.py hashes once).
 CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
 AXES_ENABLED = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}

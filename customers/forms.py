@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.forms_base import BootstrapFormMixin
 from crm.models import Team, User
 from crm.roles import Role, has_role
+from crm.widgets import use_fast_selects
 from customers.filters import GROUP_BY_DIMENSIONS
 from customers.imports.importers import MAX_FILE_BYTES
 from customers.models import (
@@ -240,6 +241,7 @@ class CustomerListForm(BootstrapFormMixin, forms.Form):
                 field.widget.attrs["class"] = css + " form-select-sm"
             elif "form-control" in css:
                 field.widget.attrs["class"] = css + " form-control-sm"
+        use_fast_selects(self)  # the owner list holds hundreds of users: no template per <option>
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, shown value) of the filters in use, for the page and the export's header."""
