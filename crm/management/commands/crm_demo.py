@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from credit.demo import credit_demo
 from crm.api.tokens import token_issue
 from crm.models import Team, User
 from crm.services import user_create_or_update
@@ -169,6 +170,7 @@ class Command(BaseCommand):
                 "Created {customers} customers, {contacts} contacts, {competitors} competitors, "
                 "{interactions} interactions, {records} business records in {seconds:.1f} s.".format(
                     **counts, seconds=time.monotonic() - started)))
+        self.stdout.write(credit_demo(officer=users["credit"]))
         self.print_logins(users, token)
 
     def ensure_teams(self) -> dict[str, Team]:
@@ -350,7 +352,9 @@ class DemoCustomers:
             fields["first_trade_on"] = self.today - dt.timedelta(days=rng.randint(200, 3000))
         elif stage in (Stage.LOST, Stage.DISCARDED):
             fields["lost_reason"] = rng.choice(["价格因素转投竞争对手", "客户业务转型", "信息失实，无开发价值"])
-        return customer_create(user=self.users["clerk"], owner=owner, team=team, source=source, **fields)
+        # The clerk files for the owners of her teams; the head, who keeps every branch, for the others.
+        filer = self.users["clerk"] if team in self.users["clerk"].teams.all() else self.users["head"]
+        return customer_create(user=filer, owner=owner, team=team, source=source, **fields)
 
     def contacts_for(self, customer: Customer) -> list[Contact]:
         rng = self.rng
