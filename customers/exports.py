@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from crm.exceptions import PermissionDeniedError
 from crm.models import User
 from crm.tabular import XLSX_CONTENT_TYPE, csv_stream, write_xlsx
-from customers.imports.importers import can_export
 from customers.models import AccessLog, Contact
+from customers.policies import can_export
 from customers.resources import ContactResource, CustomerResource
 from customers.selectors import customer_list
 from customers.services import access_log_record

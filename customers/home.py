@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from crm.home import home_panel
 from crm.roles import Role, has_role
 from customers.models import AccessRequest, Customer, DataSource, RefreshTask, Stage, Tier
-from customers.selectors import access_requests_decidable_by, customers_visible_to, decides_access
+from customers.policies import decides_access
+from customers.selectors import access_requests_decidable_by, customers_visible_to
 
 PANEL_ROWS = 5
 

@@ -95,7 +95,7 @@ class CustomerResource(_ColumnResource):
         name = _("Customer archives")
 
     def may_see_sensitive(self, obj: Customer) -> bool:
-        from customers.selectors import can_see_financials
+        from customers.policies import can_see_financials
 
         return self.user is not None and can_see_financials(self.user, obj)
 
@@ -123,7 +123,7 @@ class ContactResource(_ColumnResource):
         name = _("Contacts")
 
     def may_see_sensitive(self, obj: Contact) -> bool:
-        from customers.selectors import can_see_sensitive_personal
+        from customers.policies import can_see_sensitive_personal
 
         return self.user is not None and can_see_sensitive_personal(self.user, obj.customer)
 

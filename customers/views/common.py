@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
 
 from customers.models import AccessLog, Customer
-from customers.selectors import can_edit_customer, customer_get_for_user, is_identity_only
+from customers.policies import can_edit_customer, is_identity_only
+from customers.selectors import customer_get_for_user
 from customers.services import access_log_record
 
 
