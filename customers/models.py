@@ -279,6 +279,8 @@ class Customer(TimeStampedModel):
             models.Index(fields=["name", "id"], name="customer_name_id"),
             models.Index(fields=["short_name", "id"], name="customer_short_name_id"),
             models.Index(fields=["stage", "name", "id"], name="customer_stage_name_id"),
+            # The owners of a team's archives (the list's owner filter) from the index alone.
+            models.Index(fields=["team", "owner"], name="customer_team_owner"),
         ]
         permissions = [
             ("handover_customer", "Can hand a customer over to another owner"),

@@ -241,7 +241,9 @@ def _list_owners(user):
     visible = customers_visible_to(user)
     if sees_everything(user):
         return User.objects.filter(Exists(visible.filter(owner_id=OuterRef("pk")))).order_by("username")
-    return User.objects.filter(pk__in=visible.values("owner_id")).order_by("username")
+    # DISTINCT first: the planner then joins the few owners to the users, instead of probing the
+    # archives once per user (0.5 s for a clerk of a 12,000-archive team).
+    return User.objects.filter(pk__in=visible.order_by().values("owner_id").distinct()).order_by("username")
 
 
 def _filtered_customers(request):

@@ -1,0 +1,16 @@
+"""The owners of a team's archives from an index alone (the list's owner filter for clerks and heads)."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("customers", "0011_complaints"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="customer",
+            index=models.Index(fields=["team", "owner"], name="customer_team_owner"),
+        ),
+    ]
