@@ -2,9 +2,10 @@
 carriage return (a browser sends a textarea's line breaks as CR LF), and DEL. PostgreSQL refuses NUL in
 text (a server error), SQLite would store it, and none of them belongs in a name, a note or a phone.
 
-Forms refuse them through `crm.forms_base.BootstrapFormMixin`, API serializers through a validator that
-`install_api_validator()` gives every DRF CharField (as DRF itself adds its NUL validator), imports and
-uploads through `crm.tabular.parse_text`.
+Every Django form CharField (the admin's and third-party forms included) and every DRF CharField get a
+validator from `install_form_validator()` / `install_api_validator()`, as Django and DRF add their own
+NUL validator; `crm.forms_base.BootstrapFormMixin` checks what other fields clean to; imports and uploads
+refuse them through `crm.tabular.parse_text` and the importer's row check.
 """
 
 import re
@@ -48,3 +49,19 @@ def install_api_validator() -> None:
 
     fields.CharField.__init__ = __init__
     fields.CharField._crm_control_characters = True
+
+
+def install_form_validator() -> None:
+    """Every Django form CharField (TextField, EmailField, … of model forms and the admin) refuses them."""
+    from django import forms
+
+    if getattr(forms.CharField, "_crm_control_characters", False):
+        return
+    original_init = forms.CharField.__init__
+
+    def __init__(self, **kwargs):
+        original_init(self, **kwargs)
+        self.validators.append(NoControlCharactersValidator())
+
+    forms.CharField.__init__ = __init__
+    forms.CharField._crm_control_characters = True

@@ -135,3 +135,23 @@ def test_no_archive_with_a_nul_is_stored_by_any_door(api_for, client, bob):
     client.force_login(bob)
     client.post(reverse("customers:create"), {"name": "\x00", "stage": "customer"})
     assert not [c.name for c in Customer.objects.all() if has_control_characters(c.name)]
+
+
+def test_the_admin_refuses_them(client, admin_user):
+    from crm.models import Team
+
+    client.force_login(admin_user)
+    response = client.post("/admin/crm/team/add/", {"name": "华东\x01分公司"})
+    assert response.status_code == 200
+    assert MESSAGE in response.content.decode()
+    assert not Team.objects.filter(name__contains="华东").exists()
+
+
+def test_a_form_built_anywhere_refuses_them():
+    from django import forms
+
+    class Anything(forms.Form):
+        note = forms.CharField()
+
+    form = Anything({"note": "备\x1f注"})
+    assert not form.is_valid() and form.errors["note"] == [MESSAGE]
