@@ -7,4 +7,6 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from complaints import rules  # noqa: F401  (registers its admin-editable numbers)
+        from complaints import access, rules  # noqa: F401  (registers its admin-editable numbers)
+
+        access.register()
