@@ -167,7 +167,10 @@ def access_request_create(*, user: User, reason: str, customer: Customer | None 
                                                           target_key=target.key, target_label=target.label)
     except IntegrityError:
         # A simultaneous request for the same target won: it is this request.
-        return open_requests.get()
+        winner = open_requests.first()
+        if winner is None:  # already decided or withdrawn in the meantime
+            raise ApplicationError(ALREADY_ASKED) from None
+        return winner
     ACCESS_FLOW.log(access_request, action="request", user=user, to_state=Status.PENDING, comment=reason)
     if customer is not None:
         heads = list(department_heads_of(customer))
