@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -249,7 +250,12 @@ def access_log_view(request):
     if data.get("user"):
         entries = entries.filter(user=data["user"])
     if data.get("code"):
-        entries = entries.filter(customer__code__iexact=data["code"].strip())
+        code = data["code"].strip()
+        named = Q(customer__code__iexact=code)
+        if connection.features.supports_json_field_contains:  # the lists it was read in (not on SQLite)
+            ids = list(Customer.objects.filter(code__iexact=code).values_list("pk", flat=True)[:1])
+            named |= Q(customer_ids__contains=ids) if ids else Q(pk__in=[])
+        entries = entries.filter(named)
     if data.get("action"):
         entries = entries.filter(action=data["action"])
     if data.get("channel"):

@@ -93,3 +93,22 @@ def test_the_classification_summary_is_logged(client, alice, bob, archives):
     client.force_login(alice)
     client.get(reverse("customers:classification"))
     assert logged(alice) == []
+
+
+def test_the_access_log_shows_a_list_read_and_finds_it_by_code(client, api_for, bob, gm, archives):
+    from django.db import connection
+
+    api_for(bob).get("/api/v1/customers/", {"page_size": 3})
+    client.force_login(gm)
+    html = client.get(reverse("customers:access_log")).content.decode()
+    assert "3 archives listed" in html
+    if connection.features.supports_json_field_contains:  # PostgreSQL; SQLite cannot search JSON lists
+        listed = AccessLog.objects.get(user=bob).customer_ids
+        from customers.models import Customer
+
+        code = Customer.objects.get(pk=listed[0]).code
+        found = client.get(reverse("customers:access_log"), {"code": code}).content.decode()
+        assert "3 archives listed" in found
+        other = CustomerFactory()
+        missing = client.get(reverse("customers:access_log"), {"code": other.code}).content.decode()
+        assert "archives listed" not in missing
