@@ -132,6 +132,23 @@ OWNERSHIP_WEIGHTS = [(Ownership.PRIVATE, 45), (Ownership.JOINT_STOCK, 20), (Owne
                      (Ownership.FOREIGN_OWNED, 10), (Ownership.JOINT_VENTURE, 8), (Ownership.COLLECTIVE, 4),
                      (Ownership.OTHER, 3)]
 _CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Fields a real archive often lacks (never the ones a filing needs).
+OPTIONAL_FIELDS = ["short_name", "legal_representative", "origin_place", "destination_place", "business_scope",
+                   "bank", "bank_account", "fax", "email", "financial_status", "asset_liability_ratio",
+                   "typical_volume", "packaging"]
+# The shared library: title, category, keywords, description, confirmed by the head
+LIBRARY = [
+    ("2026年华东区域公路运价表", "rate_sheet", "运价 公路 华东", "上海、宁波、苏州至全国主要城市的整车和零担运价。",
+     True),
+    ("2026年美西航线海运运价表", "rate_sheet", "运价 海运 美西", "上海港、宁波舟山港至洛杉矶、长滩的整箱运价。", True),
+    ("客户资料收集与归档规定", "other", "档案 规定", "客户资料的收集、分类、评估和归档管理办法。", True),
+    ("客户资料卡填写说明（附表四）", "other", "资料卡 附表四", "附表四各栏目的填写要求和信息来源。", True),
+    ("年度运输协议范本", "contract", "合同 范本", "与交易客户签订年度运输协议的标准文本。", True),
+    ("危险品运输资质证书", "certificate", "资质 危险品", "本公司危险品道路运输经营许可证。", True),
+    ("主要竞争对手运价调研（2026年三季度）", "competition", "竞争对手 运价", "海通达、捷运等五家同行的报价对比。",
+     False),
+    ("冷链仓储服务需求调研", "requirements", "冷链 仓储", "食品、医药客户对冷链仓储和配送的需求汇总。", False),
+]
 
 
 def weighted(rng: random.Random, pairs):
@@ -168,7 +185,8 @@ class Command(BaseCommand):
                 counts = DemoCustomers(random.Random(seed), users, teams, routes).create(customers)
             self.stdout.write(self.style.SUCCESS(
                 "Created {customers} customers, {contacts} contacts, {competitors} competitors, "
-                "{interactions} interactions, {records} business records in {seconds:.1f} s.".format(
+                "{interactions} interactions, {records} business records, {documents} documents "
+                "in {seconds:.1f} s.".format(
                     **counts, seconds=time.monotonic() - started)))
         self.stdout.write(credit_demo(officer=users["credit"]))
         self.print_logins(users, token)
@@ -247,12 +265,69 @@ class DemoCustomers:
         Interaction.objects.bulk_create(interactions, batch_size=500)
         records = [r for customer in archives for r in self.records_for(customer)]
         BusinessRecord.objects.bulk_create(records, batch_size=1000)
-        # Spread the verification dates over 15 months, so the yearly refresh finds some archives due.
-        for customer in archives:
-            customer.last_verified_on = self.today - dt.timedelta(days=self.rng.randint(0, 450))
-        Customer.objects.bulk_update(archives, ["last_verified_on"], batch_size=500)
+        self.spread_creation_dates(archives, records, interactions)
+        documents = self.library_documents() + self.customer_documents(archives)
         return {"customers": len(archives), "contacts": len(contacts), "competitors": len(competitors),
-                "interactions": len(interactions), "records": len(records)}
+                "interactions": len(interactions), "records": len(records), "documents": documents}
+
+    def spread_creation_dates(self, archives, records, interactions) -> None:
+        """Archives were filed over the years, each before its first trade, record and interaction (the
+        change log's creation rows move with them); verified since, spread over 15 months so the yearly
+        refresh finds some archives due."""
+        earliest: dict[int, dt.date] = {}
+        for customer_id, date in [(r.customer_id, r.date) for r in records] + [
+                (x.customer_id, x.date) for x in interactions]:
+            earliest[customer_id] = min(date, earliest.get(customer_id, date))
+        history = Customer.history.model
+        for customer in archives:
+            known = [d for d in (customer.first_trade_on, earliest.get(customer.pk)) if d]
+            if known:
+                filed_on = min(known) - dt.timedelta(days=self.rng.randint(0, 120))
+            else:  # leads and prospects are recent; discarded ones a while ago
+                filed_on = self.today - dt.timedelta(days=self.rng.randint(0, 700))
+            at = timezone.make_aware(dt.datetime.combine(filed_on, dt.time(self.rng.randint(8, 17),
+                                                                           self.rng.randint(0, 59))))
+            customer.created_at = at
+            customer.last_verified_on = max(filed_on, self.today - dt.timedelta(days=self.rng.randint(0, 450)))
+            history.objects.filter(id=customer.pk, history_type="+").update(history_date=at)
+        Customer.objects.bulk_update(archives, ["created_at", "last_verified_on"], batch_size=500)
+
+    def library_documents(self) -> int:
+        """The shared library: rate sheets, the department's rules and templates (small text files)."""
+        from django.core.files.base import ContentFile
+
+        from customers.models import LibraryDocument
+
+        if LibraryDocument.objects.exists():
+            return 0
+        head = self.users["head"]
+        for title, category, keywords, text, confirmed in LIBRARY:
+            document = LibraryDocument(title=title, category=category, keywords=keywords, description=text,
+                                       original_name=f"{title}.txt", is_confirmed=confirmed,
+                                       confirmed_by=head if confirmed else None, uploaded_by=self.users["clerk"])
+            document.file.save(f"{title}.txt", ContentFile(f"{title}\n\n{text}\n".encode()), save=False)
+            document.save()
+        return len(LIBRARY)
+
+    def customer_documents(self, archives) -> int:
+        """A business licence copy and a freight agreement on a third of the transacting customers' cards."""
+        from django.core.files.base import ContentFile
+
+        from customers.models import CustomerDocument, DocumentCategory
+
+        count = 0
+        for customer in archives:
+            if customer.stage != Stage.CUSTOMER or self.rng.random() > 0.33:
+                continue
+            for category, title in ((DocumentCategory.BUSINESS_LICENCE, "营业执照副本"),
+                                    (DocumentCategory.FREIGHT_AGREEMENT, f"{self.today.year}年度运输协议")):
+                document = CustomerDocument(customer=customer, category=category, title=title,
+                                            original_name=f"{title}.txt", uploaded_by=customer.owner)
+                document.file.save(f"{customer.code}-{category}.txt",
+                                   ContentFile(f"{customer.name} {title}\n".encode()), save=False)
+                document.save()
+                count += 1
+        return count
 
     # --- pieces -------------------------------------------------------------------------------
 
@@ -348,6 +423,10 @@ class DemoCustomers:
             "our_price_level": rng.choice(["略高于市场", "持平", "略低于市场"]),
             "stage": stage,
         }
+        # Completeness varies as in real archives: most are full, some miss a few fields, leads miss many.
+        gaps = rng.choice([0, 0, 0, 0, 1, 2, 3, 5]) + (4 if stage in (Stage.LEAD, Stage.PROSPECT) else 0)
+        for name in rng.sample(OPTIONAL_FIELDS, min(gaps, len(OPTIONAL_FIELDS))):
+            fields[name] = None if name == "asset_liability_ratio" else ""
         if stage == Stage.CUSTOMER:
             fields["first_trade_on"] = self.today - dt.timedelta(days=rng.randint(200, 3000))
         elif stage in (Stage.LOST, Stage.DISCARDED):
@@ -401,10 +480,10 @@ class DemoCustomers:
             return []
         rng = self.rng
         records = []
-        last_day = 550 if customer.stage == Stage.CUSTOMER else 300  # lost customers stopped a while ago
+        last_day = 550 if customer.stage == Stage.CUSTOMER else 900  # lost customers stopped over a year ago
         contract_rate = Decimal(rng.randint(800, 6000))
         for k in range(rng.randint(0, 24)):
-            date = self.today - dt.timedelta(days=rng.randint(0 if customer.stage == Stage.CUSTOMER else 200,
+            date = self.today - dt.timedelta(days=rng.randint(0 if customer.stage == Stage.CUSTOMER else 400,
                                                               last_day))
             volume = Decimal(rng.randint(1, 40))
             unit_price = (contract_rate * Decimal(rng.randint(90, 112)) / 100).quantize(Decimal("0.01"))
