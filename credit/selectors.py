@@ -31,6 +31,12 @@ def current_rating(customer: Customer) -> CreditRating | None:
         "-rated_at", "-id").first()
 
 
+def current_terms(customer: Customer) -> CreditRating | None:
+    """The latest rating's grade, limit and grace days only (the credit check's read)."""
+    return (CreditRating.objects.filter(customer=customer).only("grade", "credit_limit", "grace_days")
+            .order_by("-rated_at", "-id").first())
+
+
 @dataclass(frozen=True)
 class Receivables:
     open: Decimal
@@ -53,17 +59,29 @@ def receivables(customer: Customer, *, grace_days: int = 0, today: dt.date | Non
                        largest_shipment=figures["largest"])
 
 
-def reserved_by_overrides(customer: Customer, *, now: dt.datetime | None = None) -> Decimal:
+@dataclass(frozen=True)
+class Reserved:
+    total: Decimal
+    largest_approved: Decimal  # the largest approved, valid override: the most one check could use
+
+
+def overrides_reserved(customer: Customer, *, now: dt.datetime | None = None) -> Reserved:
     """Approved overrides not used yet, and used ones whose shipment's business record has not arrived,
     while they are valid: they count against the customer beside the open receivables. One query."""
     now = now or timezone.now()
     shipped = BusinessRecord.objects.filter(external_id=OuterRef("shipment_ref")).exclude(external_id="")
+    approved = Q(status=CreditOverride.Status.APPROVED)
     figures = (CreditOverride.objects.filter(customer=customer, expires_at__gt=now)
                .annotate(shipped=Exists(shipped))
-               .aggregate(approved=Sum("amount", filter=Q(status=CreditOverride.Status.APPROVED)),
+               .aggregate(approved=Sum("amount", filter=approved), largest=Max("amount", filter=approved),
                           used=Sum("consumed_amount", filter=Q(status=CreditOverride.Status.CONSUMED,
                                                                shipped=False))))
-    return (figures["approved"] or ZERO) + (figures["used"] or ZERO)
+    return Reserved(total=(figures["approved"] or ZERO) + (figures["used"] or ZERO),
+                    largest_approved=figures["largest"] or ZERO)
+
+
+def reserved_by_overrides(customer: Customer, *, now: dt.datetime | None = None) -> Decimal:
+    return overrides_reserved(customer, now=now).total
 
 
 def integrity_class(customer: Customer, *, today: dt.date | None = None) -> str:

@@ -26,7 +26,7 @@ from credit.models import (
 )
 from credit.policies import can_check_credit, can_decide_override, can_grade, can_request_override
 from credit.scoring import evaluate, largest_shipment
-from credit.selectors import current_rating, receivables, reserved_by_overrides, review_reason, reviews_due
+from credit.selectors import current_terms, overrides_reserved, receivables, review_reason, reviews_due
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.jobs import job_key
 from crm.notifications import notify
@@ -225,10 +225,11 @@ def credit_check(*, customer: Customer, amount, user=None, use_override: bool = 
         raise PermissionDeniedError(_("You may not read this customer."))
     grade = customer.credit_grade
     policy = policy_for(grade)
-    rating = current_rating(customer) if grade == Tier.A else None
+    rating = current_terms(customer) if grade == Tier.A else None
     grace = int(rating.grace_days or 0) if rating is not None and rating.grade == Tier.A else 0
     figures = receivables(customer, grace_days=grace, today=today)
-    reserved = reserved_by_overrides(customer)
+    overrides = overrides_reserved(customer)
+    reserved = overrides.total
     limit = ZERO
     if grade == Tier.A and rating is not None and rating.grade == Tier.A:
         limit = min(rating.credit_limit or ZERO, figures.largest_shipment or ZERO)
@@ -255,8 +256,8 @@ def credit_check(*, customer: Customer, amount, user=None, use_override: bool = 
     check = CreditCheck(customer_id=customer.pk, amount=amount, allowed=allowed, grade=grade, policy=policy.value,
                         open_receivables=figures.open, overdue_receivables=figures.overdue, credit_limit=limit,
                         remaining_limit=remaining, reserved_by_overrides=reserved, grace_days=grace, reason=reason)
-    if allowed:
-        return check
+    if allowed or overrides.largest_approved < amount:
+        return check  # allowed, or no approved override could lift the refusal
     if use_override:
         used = _override_consume(customer=customer, amount=amount, user=user, shipment_ref=shipment_ref)
         if used is not None:
