@@ -7,6 +7,8 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from complaints import access, rules  # noqa: F401  (registers its admin-editable numbers)
+        from complaints import access, home, rules  # noqa: F401  (home panel, admin-editable numbers)
+        from complaints.navigation import register_navigation
 
         access.register()
+        register_navigation()

@@ -26,12 +26,12 @@ def implement_due(received_at: dt.datetime) -> dt.datetime:
     return timezone.make_aware(end, timezone.get_current_timezone())
 
 
-def working_hours_between(start: dt.datetime, end: dt.datetime) -> float:
+def working_hours_between(start: dt.datetime, end: dt.datetime, *, calendar=None) -> float:
     """Hours from `start` to `end` counting only working days (whole days of 24 hours; SPEC gives no
     office hours *(our choice)*). Negative when `end` is earlier."""
     if end < start:
-        return -working_hours_between(end, start)
-    calendar = company_calendar()
+        return -working_hours_between(end, start, calendar=calendar)
+    calendar = calendar or company_calendar()
     start, end = timezone.localtime(start), timezone.localtime(end)
     hours, cursor = 0.0, start
     while cursor < end:
@@ -44,9 +44,10 @@ def working_hours_between(start: dt.datetime, end: dt.datetime) -> float:
     return hours
 
 
-def clock_state(*, due: dt.datetime, done_at: dt.datetime | None, running: bool, now: dt.datetime | None = None
-                ) -> str:
-    """met / late for a clock that stopped; ok / approaching / breached for one still running."""
+def clock_state(*, due: dt.datetime, done_at: dt.datetime | None, running: bool, now: dt.datetime | None = None,
+                approaching_hours: float | None = None, calendar=None) -> str:
+    """met / late for a clock that stopped; ok / approaching / breached for one still running. A list passes
+    `approaching_hours` and `calendar` read once for all its rows."""
     if done_at is not None:
         return MET if done_at <= due else LATE
     if not running:
@@ -54,6 +55,8 @@ def clock_state(*, due: dt.datetime, done_at: dt.datetime | None, running: bool,
     now = now or timezone.now()
     if now > due:
         return BREACHED
-    if working_hours_between(now, due) <= rule_value("COMPLAINT_APPROACHING_WORKING_HOURS"):
+    if approaching_hours is None:
+        approaching_hours = rule_value("COMPLAINT_APPROACHING_WORKING_HOURS")
+    if working_hours_between(now, due, calendar=calendar) <= approaching_hours:
         return APPROACHING
     return OK

@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots),
     path("customers/", include("customers.urls")),
+    path("complaints/", include("complaints.urls")),
     path("credit/", include("credit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api_router")),

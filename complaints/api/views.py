@@ -1,17 +1,25 @@
 """REST door of complaints (SPEC §9): `complaints/` and `complaints/{id}/actions/`. A complaint one may not
 see answers 404; a step by the wrong person 403; a step that does not fit the current one 409."""
 
+from dataclasses import asdict
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from complaints.api.serializers import ComplaintSerializer
 from complaints.models import Complaint
 from complaints.selectors import complaint_list, complaints_visible_to
 from complaints.services import COMPLAINT_FLOW, complaint_register
+from complaints.statistics import complaint_statistics
 from crm.api.workflow import WorkflowActionsMixin
 from customers.models import Customer
+from customers.policies import is_identity_only
 
 WRITABLE = ("received_at", "channel", "subject", "description", "demand", "complainant", "contact", "about",
             "shipment_no", "contract_no")
@@ -50,3 +58,27 @@ class ComplaintViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.Retri
                                        **{name: data[name] for name in WRITABLE if name in data})
         complaint = complaints_visible_to(request.user).prefetch_related("log", "penalties").get(pk=complaint.pk)
         return Response(self.get_serializer(complaint).data, status=status.HTTP_201_CREATED)
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class ComplaintStatisticsView(APIView):
+    """`GET analytics/complaints/?start=&end=`: the complaint statistics of the period over the complaints the
+    caller may see (SPEC §5.2)."""
+
+    @extend_schema(parameters=[StatisticsQuerySerializer], summary="Complaint statistics of a period",
+                   responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        if is_identity_only(request.user):
+            raise PermissionDenied()
+        query = StatisticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        start = query.validated_data.get("start") or today.replace(month=1, day=1)
+        end = query.validated_data.get("end") or today
+        if start > end:
+            raise serializers.ValidationError({"end": ["The end comes before the start."]})
+        return Response(asdict(complaint_statistics(request.user, start=start, end=end)))

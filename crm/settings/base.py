@@ -302,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit.tasks.credit_reviews_due_task",
         "schedule": crontab(minute=0, hour=7),
     },
+    "complaint-sla-escalation": {
+        "task": "complaints.tasks.complaint_sla_escalation_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "lead-follow-up-reminders": {
         "task": "customers.tasks.lead_follow_up_reminders_task",
         "schedule": crontab(minute=0, hour=8),
