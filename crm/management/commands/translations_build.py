@@ -50,7 +50,7 @@ class Command(BaseCommand):
             if "fuzzy" in entry.flags:
                 # makemessages' guess from a similar message is another message's text: never ship it.
                 entry.flags.remove("fuzzy")
-                entry.previous_msgid = entry.previous_msgctxt = None
+                entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
                 if not translation:
                     entry.msgstr = ""
                     entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
