@@ -58,6 +58,7 @@ from customers.policies import (
     can_edit_customer,
     can_emergency_read,
     can_export,
+    can_file_archive,
     can_import,
     can_review_logs,
     can_see_financials,
@@ -662,6 +663,10 @@ class CustomerAdmin(ServiceWriteMixin, ImportExportMixin, VisibleHistoryMixin, P
         if not super().has_change_permission(request, obj):
             return False
         return obj is None or can_edit_customer(request.user, obj)
+
+    def has_add_permission(self, request):
+        # The button only: customer_create holds the rule.
+        return can_file_archive(request.user) and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         # Archives are retired, never deleted (SPEC §2.1).

@@ -49,7 +49,8 @@ def test_it_admin_reads_no_archive(admin_user, client, customer, west_customer):
     client.force_login(admin_user)
     response = client.get(reverse("admin:customers_customer_changelist"))
     assert changelist_ids(response) == set()
-    assert client.get(reverse("admin:customers_customer_change", args=[customer.pk])).status_code != 200
+    assert client.get(reverse("admin:customers_customer_change", args=[customer.pk])).status_code == 404
+    assert client.get(reverse("admin:customers_customer_add")).status_code == 403  # it files none either
     assert client.get(reverse("admin:customers_contact_changelist")).context["cl"].result_count == 0
 
 
