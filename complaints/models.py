@@ -206,3 +206,81 @@ class ComplaintLog(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = _("complaint step")
         verbose_name_plural = _("complaint steps")
+
+
+# --- Inquiries and service requests (SPEC §5.1) --------------------------------------------------------
+
+class RequestType(models.TextChoices):
+    ORDER_QUERY = "order_query", _("Order query")
+    ORDER_CHANGE = "order_change", _("Order change")
+    QUOTE = "quote", _("Quote")
+    RETURN = "return", _("Return or exchange")
+    DOCUMENT = "document", _("Document")
+    OTHER = "other", _("Other")
+
+
+class BusinessLine(models.TextChoices):
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+    INTERNATIONAL_TRADE = "international_trade", _("International trade")
+    TRANSPORT = "transport", _("Transport")
+    LOADING = "loading", _("Loading and unloading")
+    DISTRIBUTION = "distribution", _("Distribution")
+    WAREHOUSING = "warehousing", _("Warehousing")
+    DEEP_PROCESSING = "deep_processing", _("Deep processing")
+    FINANCING = "financing", _("Financing")
+
+
+class ServiceRequest(TimeStampedModel):
+    """An inquiry or service request (业务咨询与服务请求): registered from a call in seconds, answered at once
+    or escalated to a superior or another department, ended with the result and the customer's score."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ESCALATED = "escalated", _("Escalated")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed with the customer's score")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="service_requests",
+                                 verbose_name=_("customer"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.HOTLINE)
+    caller = models.CharField(_("caller"), max_length=100, blank=True)
+    order_no = models.CharField(_("order or shipment number"), max_length=60, blank=True)
+    request_type = models.CharField(_("type"), max_length=20, choices=RequestType.choices)
+    business_line = models.CharField(_("business line"), max_length=30, choices=BusinessLine.choices, blank=True)
+    question = models.TextField(_("question"))
+    received_at = models.DateTimeField(_("received at"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("registered by"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_requests",
+                                 verbose_name=_("assignee"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
+    escalated_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("escalated to"))
+    escalated_department = models.CharField(_("escalated to department"), max_length=100, blank=True)
+    escalation_reason = models.CharField(_("reason for escalating"), max_length=300, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    result = models.TextField(_("result given to the customer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("customer's score"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["assignee", "state"], name="request_assignee_state"),
+                   models.Index(fields=["state", "received_at"], name="request_state_received")]
+        constraints = [models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__range=(1, 5)),
+                                              name="request_score_1_5")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.customer} · {self.get_request_type_display()}"
+
+
+class ServiceRequestLog(TransitionLog):
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="log",
+                                verbose_name=_("service request"))
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = _("service request step")
+        verbose_name_plural = _("service request steps")

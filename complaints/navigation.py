@@ -8,6 +8,8 @@ from crm.navigation import NavItem, register
 
 def register_navigation() -> None:
     register(
+        NavItem(_("Service requests"), "complaints:requests", "telephone-inbound", REGISTER_ROLES, group="service",
+                order=10),
         NavItem(_("Complaints"), "complaints:list", "megaphone", REGISTER_ROLES, group="service", order=20),
         NavItem(_("Register a complaint"), "complaints:register", "plus-circle", REGISTER_ROLES, group="service",
                 order=25),

@@ -1,3 +1,5 @@
-from complaints.views import urlpatterns as urlpatterns  # noqa: F401
+from complaints.request_views import urlpatterns as request_urlpatterns
+from complaints.views import urlpatterns as complaint_urlpatterns
 
 app_name = "complaints"
+urlpatterns = [*request_urlpatterns, *complaint_urlpatterns]

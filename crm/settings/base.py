@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.complaint_sla_escalation_task",
         "schedule": crontab(minute="*/15"),
     },
+    "service-request-reminders": {
+        "task": "complaints.tasks.service_request_reminders_task",
+        "schedule": crontab(minute=5, hour=8),
+    },
     "lead-follow-up-reminders": {
         "task": "customers.tasks.lead_follow_up_reminders_task",
         "schedule": crontab(minute=0, hour=8),
