@@ -17,7 +17,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from crm import audit
 from crm.lists import NamedListItem
-from crm.models import TimeStampedModel
+from crm.models import LongJob, TimeStampedModel
 from crm.workflow import TransitionLog
 from customers.normalize import normalize_name, normalize_phone
 from customers.validators import validate_credit_code
@@ -867,8 +867,9 @@ class BusinessRecord(TimeStampedModel):
         return None if self.cost is None else self.amount - self.cost
 
 
-class ImportJob(TimeStampedModel):
-    """A file import; large ones run as a Celery task and report progress."""
+class ImportJob(LongJob):
+    """A file import; large ones run as a Celery task with a heartbeat (crm.models.LongJob) and report
+    progress."""
 
     class Kind(models.TextChoices):
         CUSTOMERS = "customers", _("Customer archives")
@@ -880,12 +881,14 @@ class ImportJob(TimeStampedModel):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        # The worker died before the end (no heartbeat): nothing was written; it may be run again.
+        INTERRUPTED = "interrupted", _("Interrupted")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to="imports/%Y%m/", max_length=300)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("user"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)

@@ -53,7 +53,8 @@ def access_grants_expire_task() -> int:
 @shared_task(bind=True, **JOB_TASK_OPTIONS)
 def import_run_task(self, job_id: int) -> str | None:
     """Run a large import (customers.imports.import_job_run): validate in chunks with progress, then
-    write all rows or none. Returns the job's final status."""
+    write all rows or none, with a heartbeat on the job. A second delivery while the job runs, or after it
+    finished, does nothing. Returns the job's status."""
     from customers.imports import import_job_run
     from customers.models import ImportJob
 
@@ -93,3 +94,12 @@ def satisfaction_survey_reminders_task() -> int:
     from customers.key_accounts.care import satisfaction_survey_reminders_send
 
     return satisfaction_survey_reminders_send()
+
+
+@scheduled_job("customers.tasks.import_jobs_mark_interrupted_task")
+def import_jobs_mark_interrupted_task() -> int:
+    """Every few minutes: imports whose worker died (no heartbeat) are marked interrupted, so their page
+    says so and offers to run them again. Returns how many."""
+    from customers.imports.jobs import import_jobs_mark_interrupted
+
+    return import_jobs_mark_interrupted()

@@ -3,6 +3,7 @@ files) all or nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import tablib
@@ -14,6 +15,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError, PermissionDeniedError
+from crm.jobs import Heartbeat, heartbeat_timeout, is_stale, long_job_claim, long_jobs_mark_interrupted, send_now
 from crm.models import User
 from customers.imports.importers import KINDS, ImportResult, can_import, read_dataset, run_import
 from customers.models import ImportJob
@@ -23,14 +25,13 @@ logger = logging.getLogger(__name__)
 IMPORT_RUN_TASK = "customers.tasks.import_run_task"
 
 
-def _enqueue_run(job_pk: int) -> None:
-    # The task is looked up by name in Celery's registry, so this module need not import the tasks
-    # module (which imports this one); loading the default modules runs the apps' task autodiscovery.
-    from celery import current_app
-
-    if IMPORT_RUN_TASK not in current_app.tasks:
-        current_app.loader.import_default_modules()
-    current_app.tasks[IMPORT_RUN_TASK].delay(job_pk)
+def _enqueue_run(job_pk: int) -> bool:
+    """Hand the job to the broker; on success stamp queued_at. A broker that cannot be reached leaves
+    queued_at empty: the job's page then says the import could not be started and offers to start it."""
+    if not send_now(IMPORT_RUN_TASK, job_pk):
+        return False
+    ImportJob.objects.filter(pk=job_pk).update(queued_at=timezone.now())
+    return True
 
 
 def import_is_async(job: ImportJob) -> bool:
@@ -57,6 +58,48 @@ def import_job_create(*, user: User, kind: str, content: bytes, filename: str) -
     return job
 
 
+def import_job_state(job: ImportJob) -> str:
+    """What the job's page says about a job run in the worker: "not_queued" (the broker could not be
+    reached), "waiting" (queued, not taken yet), "stalled" (queued long ago and never taken, or running
+    with no heartbeat: its worker died), or the job's status."""
+    if job.status == ImportJob.Status.PENDING:
+        if job.queued_at is None:
+            return "not_queued"
+        if job.queued_at < timezone.now() - import_wait_limit():
+            return "stalled"
+        return "waiting"
+    if job.status == ImportJob.Status.RUNNING and is_stale(job.heartbeat_at or job.updated_at):
+        return "stalled"
+    return job.status
+
+
+def import_wait_limit() -> dt.timedelta:
+    """How long a queued job may wait for a worker before its page offers to start it again: the
+    broker's visibility timeout (a dead worker's message comes back within it) plus the heartbeat's."""
+    return dt.timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT) + heartbeat_timeout()
+
+
+def import_job_can_restart(job: ImportJob) -> bool:
+    return import_is_async(job) and import_job_state(job) in ("not_queued", "stalled", ImportJob.Status.INTERRUPTED)
+
+
+def import_job_restart(*, job: ImportJob, user: User) -> bool:
+    """Start again a job run in the worker that could not be queued, never started, or whose worker died
+    (interrupted): it goes back to waiting and is queued. Safe however often it is clicked: a worker
+    takes a job only once (crm.jobs.long_job_claim), and an import writes all its rows or none.
+    Returns whether the broker took it (if not, the page offers to start it again later)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.user_id != user.pk or not can_import(user):
+            raise PermissionDeniedError(_("You may not import data."))
+        if not import_job_can_restart(job):
+            raise ApplicationError(_("This import is running or finished; it cannot be started again."))
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.PENDING, processed_rows=0, errors=[], queued_at=None, heartbeat_at=None,
+            updated_at=timezone.now())
+    return _enqueue_run(job.pk)
+
+
 def import_job_dataset(job: ImportJob) -> tablib.Dataset:
     with job.file.open("rb") as handle:
         content = handle.read()
@@ -69,16 +112,25 @@ def import_job_preview(*, job: ImportJob) -> ImportResult:
 
 
 def import_job_run(*, job: ImportJob, confirm: bool = False) -> ImportJob:
-    """Run a job: validate every row, then write all rows or none. Idempotent: a finished job is
-    left alone, and a job killed halfway wrote nothing (one transaction), so running it again is safe.
-    `confirm` is the user's click on a previewed job, which only a waiting job accepts."""
-    statuses = [ImportJob.Status.PENDING] if confirm else [ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
-    if not ImportJob.objects.filter(pk=job.pk, status__in=statuses).update(
-            status=ImportJob.Status.RUNNING, processed_rows=0, updated_at=timezone.now()):
+    """Run a job: validate every row, then write all rows or none. Idempotent: a finished job is left
+    alone, a job another worker is running (fresh heartbeat) too, and a job whose worker died (killed
+    halfway: it wrote nothing, one transaction) is taken again. `confirm` is the user's click on a
+    previewed job, which only a waiting job accepts. While it runs, a heartbeat is stamped on the row."""
+    claimable = [ImportJob.Status.PENDING] if confirm else [ImportJob.Status.PENDING, ImportJob.Status.INTERRUPTED]
+    running = ImportJob.Status.RUNNING
+    if confirm:
+        taken = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+            status=running, processed_rows=0, heartbeat_at=timezone.now(), updated_at=timezone.now())
+    else:
+        taken = long_job_claim(ImportJob.objects, job.pk, claimable=claimable, running=running,
+                               extra={"processed_rows": 0})
+    if not taken:
         return ImportJob.objects.get(pk=job.pk)
     job = ImportJob.objects.select_related("user").get(pk=job.pk)
     try:
-        result = run_import(kind=job.kind, user=job.user, dataset=import_job_dataset(job), dry_run=False, job=job)
+        with Heartbeat(ImportJob, job.pk):
+            result = run_import(kind=job.kind, user=job.user, dataset=import_job_dataset(job), dry_run=False,
+                                job=job)
         errors, written = result.errors, result.written
     except OperationalError:
         raise  # the task retries
@@ -93,5 +145,14 @@ def import_job_run(*, job: ImportJob, confirm: bool = False) -> ImportJob:
     job.created_count = result.created if result and written else 0
     job.updated_count = result.updated if result and written else 0
     job.errors = errors[:5000]
-    job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors", "updated_at"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors", "heartbeat_at",
+                            "updated_at"])
     return job
+
+
+def import_jobs_mark_interrupted() -> int:
+    """Imports running in the worker whose heartbeat stopped (the worker died) are marked interrupted;
+    their page offers to run them again. Returns how many."""
+    return long_jobs_mark_interrupted(ImportJob.objects.filter(kind__in=KINDS), running=ImportJob.Status.RUNNING,
+                                      interrupted=ImportJob.Status.INTERRUPTED)

@@ -18,7 +18,15 @@ from customers.exports import contacts_export, customers_export, dataset_csv_str
 from customers.forms import SpreadsheetUploadForm
 from customers.imports.columns import COLUMNS
 from customers.imports.importers import KINDS, can_export, can_import
-from customers.imports.jobs import import_is_async, import_job_create, import_job_preview, import_job_run
+from customers.imports.jobs import (
+    import_is_async,
+    import_job_can_restart,
+    import_job_create,
+    import_job_preview,
+    import_job_restart,
+    import_job_run,
+    import_job_state,
+)
 from customers.imports.template_files import import_template
 from customers.models import ImportJob
 from customers.views.common import file_name
@@ -34,6 +42,10 @@ class ImportForm(SpreadsheetUploadForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = gettext_lazy("The first row holds the column headers, in English or Chinese.")
+
+
+NOT_QUEUED = gettext_lazy("The file is kept, but the import could not be started: the job queue is unreachable. "
+                          "Start it from this page when the service is back.")
 
 
 def _require_import(user) -> None:
@@ -63,8 +75,12 @@ def import_page(request):
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             if import_is_async(job):
-                messages.info(request, _("The file has %(rows)d rows: it is imported in the background.")
-                              % {"rows": job.total_rows})
+                job.refresh_from_db(fields=["status", "queued_at"])
+                if import_job_state(job) == "not_queued":
+                    messages.warning(request, NOT_QUEUED)
+                else:
+                    messages.info(request, _("The file has %(rows)d rows: it is imported in the background.")
+                                  % {"rows": job.total_rows})
             return redirect("customers:import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(user=request.user, kind__in=KINDS).order_by("-created_at")[:10]
     return render(request, "customers/imports/import.html",
@@ -78,9 +94,12 @@ def import_job(request, pk: int):
     every second), the result of a finished one. Only the job's user sees it."""
     job = get_object_or_404(ImportJob, pk=pk, user=request.user)
     is_async = import_is_async(job)
-    waiting = is_async and job.status == ImportJob.Status.PENDING
-    context = {"job": job, "is_async": is_async, "filename": file_name(job.file),
-               "polling": job.status == ImportJob.Status.RUNNING or waiting}
+    # A job whose worker died, or that never reached the queue, is said so and offered again; only a
+    # job that is waiting or running with a heartbeat is polled.
+    state = import_job_state(job) if is_async else job.status
+    context = {"job": job, "is_async": is_async, "filename": file_name(job.file), "state": state,
+               "polling": state in ("waiting", ImportJob.Status.RUNNING),
+               "restartable": is_async and import_job_can_restart(job)}
     if request.htmx:
         return render(request, "customers/imports/_job_status.html", context)
     if job.status == ImportJob.Status.PENDING and not is_async:
@@ -104,6 +123,24 @@ def import_confirm(request, pk: int):
                          % {"created": job.created_count, "updated": job.updated_count})
     else:
         messages.error(request, _("Nothing was imported: the file has errors."))
+    return redirect("customers:import_job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_restart(request, pk: int):
+    """Start again an import that could not be queued, never started, or whose worker died."""
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    _require_import(request.user)
+    try:
+        queued = import_job_restart(job=job, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if queued:
+            messages.success(request, _("The import was started again."))
+        else:
+            messages.warning(request, NOT_QUEUED)
     return redirect("customers:import_job", pk=job.pk)
 
 
@@ -153,6 +190,7 @@ urlpatterns = [
     path("import/template.xlsx", import_template_download, name="import_template"),
     path("import/<int:pk>/", import_job, name="import_job"),
     path("import/<int:pk>/confirm/", import_confirm, name="import_confirm"),
+    path("import/<int:pk>/restart/", import_restart, name="import_restart"),
     path("export/", export_customers, name="export"),
     path("export/contacts/", export_contacts, name="export_contacts"),
 ]

@@ -1,6 +1,7 @@
 """The customers' scheduled jobs are idempotent: safe to re-run, to run late, to be killed halfway."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,12 @@ from django.utils import timezone, translation
 
 from crm.models import Notification
 from customers.models import AccessGrant, ImportJob, RefreshTask, add_months
-from customers.tasks import access_grants_expire_task, archive_refresh_due_task, import_run_task
+from customers.tasks import (
+    access_grants_expire_task,
+    archive_refresh_due_task,
+    import_jobs_mark_interrupted_task,
+    import_run_task,
+)
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +208,95 @@ def test_notices_of_a_handover_and_an_access_decision_speak_the_recipients_langu
     assert Notification.objects.get(recipient=manager).title == f"客户已移交给您：{customer.name}"
     assert Notification.objects.get(recipient=charlie).title == f"已授权查阅 {customer.name}，期限 7 天"
     assert Notification.objects.get(recipient=dora).title == f"charlie asks to read {customer.name}"
+
+
+# --- imports run in the worker: heartbeat, interruption, broker down ------------------------------------
+
+def _async_job(user, name, **fields):
+    content = f"\ufeff收发货单位全称\n{name}\n".encode()
+    return ImportJob.objects.create(kind="customers", user=user, total_rows=1,
+                                    file=SimpleUploadedFile("job.csv", content), **fields)
+
+
+@pytest.fixture
+def async_imports(settings):
+    settings.CRM = {**settings.CRM, "IMPORT_ASYNC_ROWS": 0}
+
+
+def test_a_second_delivery_while_the_job_runs_does_nothing(bob, async_imports):
+    job = _async_job(bob, "临海并发物流有限公司", status="running", heartbeat_at=timezone.now())
+    assert import_run_task.delay(job.pk).get() == "running"
+    assert not bob.owned_customers.filter(name="临海并发物流有限公司").exists()
+
+
+def test_a_job_whose_worker_died_is_marked_interrupted_and_its_page_offers_to_run_it_again(bob, client,
+                                                                                           async_imports):
+    silent = timezone.now() - dt.timedelta(minutes=10)
+    job = _async_job(bob, "三门中断物流有限公司", status="running", processed_rows=1, heartbeat_at=silent)
+    alive = _async_job(bob, "天台运行物流有限公司", status="running", heartbeat_at=timezone.now())
+    # The worker died: its page no longer polls, says so and offers to run it again.
+    client.force_login(bob)
+    html = client.get(reverse("customers:import_job", args=[job.pk])).content.decode()
+    assert "No worker is running this import any more" in html and "restart-form" in html
+    assert 'hx-trigger="every 1s"' not in html
+
+    assert import_jobs_mark_interrupted_task.delay().get() == 1
+    job.refresh_from_db()
+    alive.refresh_from_db()
+    assert (job.status, alive.status) == ("interrupted", "running")
+    html = client.get(reverse("customers:import_job", args=[job.pk])).content.decode()
+    assert "stopped before it finished" in html and "restart-form" in html
+    # A running job with a heartbeat cannot be started a second time.
+    response = client.post(reverse("customers:import_restart", args=[alive.pk]), follow=True)
+    assert "cannot be started again" in response.content.decode()
+
+    response = client.post(reverse("customers:import_restart", args=[job.pk]))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.attempts) == ("done", 1, 1)
+    assert bob.owned_customers.filter(name="三门中断物流有限公司").count() == 1
+    # Delivered again by the broker afterwards: nothing more happens.
+    assert import_run_task.delay(job.pk).get() == "done"
+    assert bob.owned_customers.filter(name="三门中断物流有限公司").count() == 1
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_can_be_started_later(bob, client, async_imports,
+                                                                             monkeypatch,
+                                                                             django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    def broker_down(*args, **kwargs):
+        raise BrokerError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(import_run_task, "apply_async", broker_down)
+    client.force_login(bob)
+    content = "\ufeff收发货单位全称\n仙居断线物流有限公司\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("customers:import"), {
+            "kind": "customers", "file": SimpleUploadedFile("down.csv", content)}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "the import could not be started: the job queue is unreachable" in html
+    job = ImportJob.objects.get()
+    assert (job.status, job.queued_at) == ("pending", None)
+    assert "Start the import" in html and 'hx-trigger="every 1s"' not in html  # not "waiting" forever
+
+    # Still down: the click says so again, nothing breaks.
+    response = client.post(reverse("customers:import_restart", args=[job.pk]), follow=True)
+    assert "could not be started" in response.content.decode()
+    monkeypatch.undo()
+    response = client.post(reverse("customers:import_restart", args=[job.pk]), follow=True)
+    job.refresh_from_db()
+    assert job.status == "done" and job.queued_at is not None
+    assert bob.owned_customers.filter(name="仙居断线物流有限公司").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_is_stamped_by_a_thread_while_the_job_runs(bob):
+    from crm.jobs import Heartbeat
+
+    job = _async_job(bob, "黄岩心跳物流有限公司", status="running")
+    with Heartbeat(ImportJob, job.pk, every=0.05):
+        time.sleep(0.5)
+    job.refresh_from_db()
+    assert job.heartbeat_at is not None and timezone.now() - job.heartbeat_at < dt.timedelta(seconds=5)
