@@ -224,9 +224,11 @@ class Heartbeat:
 
 def long_jobs_mark_interrupted(queryset: QuerySet, *, running: str, interrupted: str) -> int:
     """Mark the running jobs whose heartbeat stopped as interrupted (their page then offers to run them
-    again). Returns how many. A job marked so that comes back through the broker is claimed again."""
+    again). Returns how many. A job marked so that comes back through the broker is claimed again.
+    A running job that never had a heartbeat counts from its last change (updated_at)."""
     now = timezone.now()
-    stale = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - heartbeat_timeout())
+    cutoff = now - heartbeat_timeout()
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
     ids = list(queryset.filter(Q(status=running) & stale).values_list("pk", flat=True))
     if ids:
         queryset.filter(Q(pk__in=ids, status=running) & stale).update(status=interrupted, updated_at=now)
