@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,13 +27,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from crm.text import CONTROL_CHARACTERS_MESSAGE, CONTROL_CHARACTERS_RE
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 # A text cell starting with one of these is read as a formula (or a DDE call) by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# C0 control characters other than tab, newline and carriage return, and DEL: never valid in text.
-CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # CSV encodings tried in this order: UTF-8 (a BOM is dropped), then GB18030, a superset of GBK/GB2312.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
@@ -156,7 +155,7 @@ def cell_text(value: Any) -> str:
 
 def check_no_control_characters(text: str) -> str:
     if CONTROL_CHARACTERS_RE.search(text):
-        raise CellError(_("Remove the control characters from this text."))
+        raise CellError(CONTROL_CHARACTERS_MESSAGE)
     return text
 
 
