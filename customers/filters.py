@@ -16,11 +16,18 @@ MAX_ID = 2**63 - 1
 
 
 # What people type inside phone numbers; phone_digits() removes them in SQL. The trigram indexes of
-# migration 0004 are built on exactly this expression: change both together.
+# migration 0005 are built on exactly this expression: change both together.
 PHONE_SEPARATORS = ("-", " ", "(", ")", "+")
 _PHONE_LIKE = re.compile(r"[\d\s\-+()]+")
 MIN_PHONE_PREFIX = 3  # digits: "021" or "139" already narrows a caller down
 MIN_PHONE_INSIDE = 6  # digits found anywhere in a number (the local part without the area code)
+# Below three characters pg_trgm has no trigram to look up: such a term reads every row, so it is
+# compared as cheaply as possible (no UPPER() on every row for a term without letter case), and a
+# contact's name matches by its beginning (a surname, "王建"), served by a b-tree index.
+MIN_TRIGRAM = 3
+# A search usually finds a few archives: their ids are read once and given to the page and to its
+# count as values; a term finding more than this stays a subquery.
+MAX_LITERAL_IDS = 1000
 
 
 def phone_digits(field: str):
@@ -33,19 +40,26 @@ def phone_digits(field: str):
 
 
 def search_matches(value: str) -> QuerySet:
-    """The ids of the archives a search term finds (SPEC §2.2): a part of the name, short name or
-    normalised name, the code or credit code, a contact's name, or a phone number: the archive's or
-    any contact's work phone or mobile, by prefix (an area code, a mobile's first digits) or, from six
-    digits on, anywhere in the number. Phones are compared as normalize_phone leaves them.
+    """The ids of the archives a search term finds (SPEC §2.2): a part of the name (compared
+    normalised, as duplicates are) or of the short name, the code or credit code, a contact's name
+    (from three characters anywhere in it, shorter by its beginning), or a phone number: the
+    archive's or any contact's work phone or mobile, by prefix (an area code, a mobile's first
+    digits) or, from six digits on, anywhere in the number. Phones are compared as normalize_phone
+    leaves them.
 
-    One `UNION` of indexed branches (trigram indexes on PostgreSQL, migration 0004), for the caller to
+    One `UNION` of indexed branches (trigram indexes on PostgreSQL, migration 0005), for the caller to
     apply as `pk__in` on top of the access rules: a search never widens what a user may read."""
-    term = (Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code__iexact=value)
-            | Q(credit_code__iexact=value))
+    caseless = value.upper() == value.lower()
+    short = len(value) < MIN_TRIGRAM
+    term = Q(code__iexact=value) | Q(credit_code__iexact=value)
+    term |= Q(short_name__contains=value) if caseless and short else Q(short_name__icontains=value)
     normalized = normalize_name(value)
     if normalized:
         term |= Q(name_normalized__contains=normalized)
-    contact_term = Q(name__icontains=value)
+    if short:
+        contact_term = Q(name__startswith=value) if caseless else Q(name__istartswith=value)
+    else:
+        contact_term = Q(name__icontains=value)
     phone = normalize_phone(value)
     looks_like_phone = bool(_PHONE_LIKE.fullmatch(unicodedata.normalize("NFKC", value)))
     if len(phone) >= MIN_PHONE_INSIDE:
@@ -57,8 +71,15 @@ def search_matches(value: str) -> QuerySet:
         contact_term = Q(**{f"phone_digits__{lookup}": phone}) | Q(**{f"mobile_digits__{lookup}": phone})
     else:
         contacts = Contact.objects.all()
-    by_contact = contacts.filter(contact_term).order_by().values("customer_id")
-    return Customer.objects.filter(term).order_by().values("pk").union(by_contact)
+    by_contact = contacts.filter(contact_term).order_by().values_list("customer_id", flat=True)
+    return Customer.objects.filter(term).order_by().values_list("pk", flat=True).union(by_contact)
+
+
+def search_filter(value: str) -> Q:
+    """`pk__in` the archives the term finds: their ids as values when there are few (the search runs
+    once, not once for the page and again for its count), else the subquery."""
+    ids = list(search_matches(value)[:MAX_LITERAL_IDS + 1])
+    return Q(pk__in=search_matches(value) if len(ids) > MAX_LITERAL_IDS else ids)
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -88,7 +109,7 @@ class CustomerFilter(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(pk__in=search_matches(value))
+        return queryset.filter(search_filter(value))
 
     def filter_verification_overdue(self, queryset, name, value):
         from customers.services import refresh_due_cutoff

@@ -19,12 +19,13 @@ from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import audit
+from crm.bulk import bulk_update_values
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
 from crm.tabular import CellError, TableError, is_blank, parse_bool, parse_date, parse_decimal, parse_int, read_table
@@ -39,18 +40,32 @@ from customers.imports.columns import (
     header_key,
     header_map,
 )
-from customers.models import Contact, Customer, CustomerNature, DataSource, ImportJob, Industry, Region, Route
+from customers.models import (
+    UNCHECKED_SOURCES,
+    Contact,
+    Customer,
+    CustomerNature,
+    DataSource,
+    ImportJob,
+    Industry,
+    OwnerChange,
+    Region,
+    Route,
+)
 from customers.normalize import normalize_name, normalize_phone
 from customers.policies import (  # noqa: F401  (can_import, can_export: re-exported for the doors)
     can_assign_owner,
     can_be_owner,
     can_edit_customer,
     can_export,
+    can_file_archive,
     can_import,
     can_see_sensitive_personal,
     can_write_financials,
 )
 from customers.selectors import customers_visible_to, readable_customer_ids
+from customers.services import _generated_code as generated_code
+from customers.services import _temporary_code as temporary_code
 from customers.services import customer_create, customer_update, duplicate_message
 
 logger = logging.getLogger(__name__)
@@ -60,6 +75,7 @@ PREVIEW_ROWS = 50
 CHUNK_ROWS = 200  # rows validated between two progress updates
 MAX_ROWS = 50_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
+BULK_BATCH = 500  # rows per INSERT of the bulk write
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 _CellError = CellError
@@ -243,14 +259,18 @@ class _Importer:
             return result
         try:
             with transaction.atomic():
-                for row in rows:
-                    if row.action in (NEW, UPDATE):
-                        result.objects[row.number] = self._write(row)
+                self.write_rows(rows)
         except _Rollback:
             result.objects = {}
             return result
         result.written = True
         return result
+
+    def write_rows(self, rows: list[_Row]) -> None:
+        """Write the valid rows, inside the file's transaction (subclasses write in bulk)."""
+        for row in rows:
+            if row.action in (NEW, UPDATE):
+                self.result.objects[row.number] = self._write(row)
 
     def _write(self, row: _Row):
         """Write one row; any failure rolls back the whole file, reported on this row."""
@@ -495,6 +515,52 @@ class CustomerImporter(_Importer):
             elif first_row != row.number:
                 self.error(row, name, _("Duplicates row %(row)d of this file (same %(field)s).")
                            % {"row": first_row, "field": self.column_header(name)})
+
+    def write_rows(self, rows: list[_Row]) -> None:
+        """New archives in bulk (a few queries per 500 rows instead of some twenty per row), updates one
+        by one through customer_update. Every row was validated as customer_create would (owner,
+        financial fields, route, duplicates among all archives); the database's unique constraints
+        hold against a concurrent change, and then the rows are written again one by one, so that the
+        conflict is reported on its row as before."""
+        new = [row for row in rows if row.action == NEW]
+        if len(new) > 1 and can_file_archive(self.user) and connection.features.can_return_rows_from_bulk_insert:
+            try:
+                with transaction.atomic():
+                    self.result.objects.update(self._create_in_bulk(new))
+                rows = [row for row in rows if row.action != NEW]
+            except IntegrityError:
+                self.result.objects = {}
+        super().write_rows(rows)
+
+    def _create_in_bulk(self, rows: list[_Row]) -> dict[int, Customer]:
+        today = timezone.localdate()
+        checked = DataSource.IMPORT not in UNCHECKED_SOURCES
+        customers = []
+        for row in rows:
+            owner = row.owner or self.user
+            teams = self._teams_of(owner)
+            customer = Customer(owner=owner, team_id=teams[0] if teams else None, created_by=self.user,
+                                source=DataSource.IMPORT, is_checked=checked, code=temporary_code(), **row.fields)
+            if checked:
+                customer.last_verified_on = today
+            customer.clean()
+            customers.append(customer)
+        Customer.objects.bulk_create(customers, batch_size=BULK_BATCH)
+        # The final codes (C + the id) before the history rows, so that history shows them.
+        wanted = {customer.pk: f"C{customer.pk:07d}" for customer in customers}
+        taken: set[str] = set()
+        codes = list(wanted.values())
+        for start in range(0, len(codes), 900):
+            taken |= set(Customer.objects.filter(code__in=codes[start:start + 900]).values_list("code", flat=True))
+        for customer in customers:
+            code = wanted[customer.pk]
+            customer.code = generated_code(customer.pk) if code in taken else code
+        bulk_update_values(customers, ["code"], batch_size=BULK_BATCH)
+        Customer.history.bulk_history_create(customers, batch_size=BULK_BATCH, default_user=self.user)
+        OwnerChange.objects.bulk_create([
+            OwnerChange(customer=customer, from_user=None, to_user=customer.owner, changed_by=self.user,
+                        reason=_("Archive filed")) for customer in customers], batch_size=BULK_BATCH)
+        return {row.number: customer for row, customer in zip(rows, customers, strict=True)}
 
     def write(self, row: _Row) -> Customer:
         if row.action == NEW:
