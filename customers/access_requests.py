@@ -26,7 +26,13 @@ from crm.notifications import notify
 from crm.workflow import Action, Workflow
 from customers.models import AccessGrant, AccessRequest, AccessRequestLog, Customer
 from customers.normalize import normalize_name, normalize_phone
-from customers.policies import can_grant_access, can_read_customer
+from customers.policies import (
+    TEAM_KEEPER_ROLES,
+    can_grant_access,
+    can_read_customer,
+    is_team_staff_of,
+    sees_everything,
+)
 from customers.selectors import department_heads_of
 
 Status = AccessRequest.Status
@@ -225,6 +231,11 @@ def access_grant_revoke(*, grant: AccessGrant, user: User, comment: str = "") ->
 def reading_grant_for(user, customer: Customer) -> AccessGrant | None:
     """The current grant through which `user` reads `customer`, for the card's banner."""
     if not getattr(user, "is_authenticated", False):
+        return None
+    # Who reads it anyway (owner, the team's keepers, GM and credit) needs no banner, and no query: these
+    # checks use the roles and teams cached on the user.
+    if customer.owner_id == user.pk or sees_everything(user) or is_team_staff_of(user, customer,
+                                                                                 *TEAM_KEEPER_ROLES):
         return None
     return (AccessGrant.objects.filter(user=user, customer=customer, revoked_at__isnull=True,
                                        expires_at__gt=timezone.now()).order_by("-expires_at").first())
