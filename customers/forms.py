@@ -2,6 +2,8 @@
 list filters. Forms validate input only; the views hand the cleaned data to customers.services."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms_base import BootstrapFormMixin
@@ -110,9 +112,18 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
         # Multiple checkboxes are laid out by the template, not styled as one input.
         self.fields["service_needs"].widget.attrs.pop("class", None)
 
-    def validate_unique(self):
-        # Duplicates (name, credit code, phone) are the service's check, which names the existing archive.
-        pass
+    def _post_clean(self):
+        # As ModelForm._post_clean, without the model's unique constraints: duplicates (name, credit
+        # code, phone) are the service's check, which names the existing archive.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(exclude=self._get_validation_exclusions(), validate_unique=False,
+                                     validate_constraints=False)
+        except ValidationError as error:
+            self._update_errors(error)
 
     def sections(self) -> list[dict]:
         """The fieldsets of the template: [{"key", "title", "fields": [BoundField]}]."""
