@@ -239,9 +239,11 @@ class _Importer:
             chunk = [_Row(number=start + offset + 2, cells=self.cells_of(values))
                      for offset, values in enumerate(data[start:start + CHUNK_ROWS])
                      if not all(_blank(value) for value in values)]
-            self.prepare(chunk)
+            # Before prepare(), which looks the rows' codes and names up: PostgreSQL refuses a NUL in a query.
+            refused = {row.number for row in chunk if self._refuse_control_characters(row)}
+            self.prepare([row for row in chunk if row.number not in refused])
             for row in chunk:
-                if not self._refuse_control_characters(row):
+                if row.number not in refused:
                     self.validate(row)
                 if row.errors:
                     row.action = ERROR

@@ -72,4 +72,5 @@ def test_without_a_provider_the_outsider_gets_404(client, charlie, customer):
 
 def test_integration_accounts_have_no_brief_page(client, integration_user, customer):
     client.force_login(integration_user)
-    assert client.get(reverse("customers:brief", args=[customer.pk])).status_code == 404
+    # No page is the integration role's: 403 (README "Refusals and error pages").
+    assert client.get(reverse("customers:brief", args=[customer.pk])).status_code == 403

@@ -634,7 +634,7 @@ def test_classification_query_count_is_flat(client, bob, east_team, django_asser
     for batch in (5, 35):
         for c in CustomerFactory.create_batch(batch, owner=owner, team=east_team):
             ContactFactory(customer=c)
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(20):  # 19 + the one access-log row naming the page's archives
             assert cl.get(reverse("customers:classification"), {"group_by": "stage"}).status_code == 200
 
 
