@@ -262,6 +262,12 @@ class _Importer:
         try:
             with transaction.atomic():
                 self.write_rows(rows)
+                if self.job is not None:
+                    # Done in the rows' own transaction: a worker that dies after the commit leaves a job
+                    # marked done, never a job "running" whose rows are written (and would be run again).
+                    ImportJob.objects.filter(pk=self.job.pk).update(
+                        status=ImportJob.Status.DONE, processed_rows=len(data), created_count=result.created,
+                        updated_count=result.updated, errors=[], updated_at=timezone.now())
         except _Rollback:
             result.objects = {}
             return result
@@ -347,6 +353,16 @@ class _Importer:
             if getattr(before, attname) != getattr(after, attname):
                 changed[name] = getattr(after, name)
         return changed
+
+
+def _reserve_ids(model, n: int) -> list[int]:
+    """`n` ids from the table's sequence (PostgreSQL), or [] where ids come only from the insert."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, model._meta.pk.column, n])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
@@ -547,8 +563,25 @@ class CustomerImporter(_Importer):
                 customer.last_verified_on = today
             customer.clean()
             customers.append(customer)
+        # The final codes (C + the id) before the history rows, so that history shows them; on
+        # PostgreSQL the ids are taken from the sequence first, so each row is written once.
+        ids = _reserve_ids(Customer, len(customers))
+        if ids:
+            for customer, pk in zip(customers, ids, strict=True):
+                customer.pk = pk
+            self._final_codes(customers)
         Customer.objects.bulk_create(customers, batch_size=BULK_BATCH)
-        # The final codes (C + the id) before the history rows, so that history shows them.
+        if not ids:
+            self._final_codes(customers)
+            bulk_update_values(customers, ["code"], batch_size=BULK_BATCH)
+        Customer.history.bulk_history_create(customers, batch_size=BULK_BATCH, default_user=self.user)
+        OwnerChange.objects.bulk_create([
+            OwnerChange(customer=customer, from_user=None, to_user=customer.owner, changed_by=self.user,
+                        reason=_("Archive filed")) for customer in customers], batch_size=BULK_BATCH)
+        return {row.number: customer for row, customer in zip(rows, customers, strict=True)}
+
+    @staticmethod
+    def _final_codes(customers: list[Customer]) -> None:
         wanted = {customer.pk: f"C{customer.pk:07d}" for customer in customers}
         taken: set[str] = set()
         codes = list(wanted.values())
@@ -557,12 +590,6 @@ class CustomerImporter(_Importer):
         for customer in customers:
             code = wanted[customer.pk]
             customer.code = generated_code(customer.pk) if code in taken else code
-        bulk_update_values(customers, ["code"], batch_size=BULK_BATCH)
-        Customer.history.bulk_history_create(customers, batch_size=BULK_BATCH, default_user=self.user)
-        OwnerChange.objects.bulk_create([
-            OwnerChange(customer=customer, from_user=None, to_user=customer.owner, changed_by=self.user,
-                        reason=_("Archive filed")) for customer in customers], batch_size=BULK_BATCH)
-        return {row.number: customer for row, customer in zip(rows, customers, strict=True)}
 
     def write(self, row: _Row) -> Customer:
         if row.action == NEW:
