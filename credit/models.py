@@ -244,6 +244,35 @@ class CreditOverride(TimeStampedModel):
         return f"{self.customer_id} {self.amount} {self.status}"
 
 
+class CreditReservation(models.Model):
+    """The amount of a shipment the freight system's credit check allowed on credit, held against the
+    customer's limit until the shipment's business record arrives (its `external_id` is the shipment) or the
+    reservation lapses: two checks, split or duplicated orders cannot together exceed the limit. Checking the
+    same shipment again replaces its reservation instead of adding one."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="credit_reservations",
+                                 verbose_name=_("customer"))
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    shipment_ref = models.CharField(_("shipment"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("held until"), db_index=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("checked by"))
+
+    class Meta:
+        verbose_name = _("credit reservation")
+        verbose_name_plural = _("credit reservations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "shipment_ref"], condition=~Q(shipment_ref=""),
+                                    name="credit_reservation_one_per_shipment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.amount} {self.shipment_ref}"
+
+
 class CreditOverrideLog(TransitionLog):
     override = models.ForeignKey(CreditOverride, on_delete=models.CASCADE, related_name="log")
 

@@ -16,3 +16,5 @@ register_rule("CREDIT_REVIEW_MONTHS", 12, _("Credit grade reviewed at least ever
 register_rule("CREDIT_EVALUATION_MONTHS", 12, _("Business records scored by the credit evaluation over (months)"),
               minimum=1, maximum=60)
 register_rule("CREDIT_OVERRIDE_DAYS", 3, _("A credit override is valid for at most (days)"), minimum=1, maximum=30)
+register_rule("CREDIT_RESERVATION_DAYS", 3, _("An allowed credit check holds its amount for the shipment for (days)"),
+              minimum=1, maximum=30)

@@ -16,6 +16,7 @@ from credit.models import (
     CreditOverride,
     CreditRating,
     CreditRecord,
+    CreditReservation,
     Integrity,
 )
 from credit.policies import credit_details_q
@@ -82,6 +83,17 @@ def overrides_reserved(customer: Customer, *, now: dt.datetime | None = None) ->
 
 def reserved_by_overrides(customer: Customer, *, now: dt.datetime | None = None) -> Decimal:
     return overrides_reserved(customer, now=now).total
+
+
+def reserved_by_checks(customer: Customer, *, except_shipment: str = "", now: dt.datetime | None = None) -> Decimal:
+    """What allowed credit checks hold for shipments whose business record has not arrived yet, while held
+    (`except_shipment`: a shipment checked again, whose own reservation it replaces). One query."""
+    now = now or timezone.now()
+    shipped = BusinessRecord.objects.filter(external_id=OuterRef("shipment_ref")).exclude(external_id="")
+    qs = CreditReservation.objects.filter(customer=customer, expires_at__gt=now).exclude(Exists(shipped))
+    if except_shipment:
+        qs = qs.exclude(shipment_ref=except_shipment)
+    return qs.aggregate(s=Sum("amount"))["s"] or ZERO
 
 
 def integrity_class(customer: Customer, *, today: dt.date | None = None) -> str:

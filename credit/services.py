@@ -21,12 +21,20 @@ from credit.models import (
     CreditOverrideLog,
     CreditRating,
     CreditRecord,
+    CreditReservation,
     Policy,
     policy_for,
 )
 from credit.policies import can_check_credit, can_decide_override, can_grade, can_request_override
 from credit.scoring import evaluate, largest_shipment
-from credit.selectors import current_terms, overrides_reserved, receivables, review_reason, reviews_due
+from credit.selectors import (
+    current_terms,
+    overrides_reserved,
+    receivables,
+    reserved_by_checks,
+    review_reason,
+    reviews_due,
+)
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.jobs import job_key
 from crm.notifications import notify
@@ -191,17 +199,20 @@ class CreditCheck:
     credit_limit: Decimal
     remaining_limit: Decimal
     reserved_by_overrides: Decimal
+    reserved_by_checks: Decimal
     grace_days: int
     reason: str
     override_id: int | None = None
     override_available: CreditOverride | None = None
+    largest_approved_override: Decimal = ZERO
 
     def as_api(self) -> dict:
         return {"allowed": self.allowed, "grade": self.grade, "policy": self.policy,
                 "open_receivables": self.open_receivables, "overdue_receivables": self.overdue_receivables,
                 "remaining_limit": self.remaining_limit, "reason": self.reason,
                 "credit_limit": self.credit_limit, "reserved_by_overrides": self.reserved_by_overrides,
-                "grace_days": self.grace_days, "override": self.override_id}
+                "reserved_by_checks": self.reserved_by_checks, "grace_days": self.grace_days,
+                "override": self.override_id}
 
 
 POLICY_REASONS = {
@@ -212,28 +223,18 @@ POLICY_REASONS = {
 }
 
 
-def credit_check(*, customer: Customer, amount, user=None, use_override: bool = False, shipment_ref: str = "",
-                 today: dt.date | None = None) -> CreditCheck:
-    """May `customer` ship `amount` on credit? (SPEC §4.2.) For an A customer: no receivables overdue past
-    the due date plus its grace days, and the amount within the remaining limit (limit − open receivables −
-    what valid overrides reserve). Refused, an approved override for at least this amount lifts the
-    refusal once: with `use_override` (the freight system's check before it ships) the override is taken
-    under a row lock, so two simultaneous checks cannot both use it; without (the card) it is only named.
-    A constant number of queries, whatever the number of business records."""
-    amount = parse_amount(amount)
-    if user is not None and not can_check_credit(user, customer):
-        raise PermissionDeniedError(_("You may not read this customer."))
+def _decide(customer: Customer, amount: Decimal, *, today: dt.date | None, except_shipment: str = "") -> CreditCheck:
+    """The answer from the state of the database (a fixed number of queries)."""
     grade = customer.credit_grade
     policy = policy_for(grade)
     rating = current_terms(customer) if grade == Tier.A else None
-    grace = int(rating.grace_days or 0) if rating is not None and rating.grade == Tier.A else 0
+    graded_a = grade == Tier.A and rating is not None and rating.grade == Tier.A
+    grace = int(rating.grace_days or 0) if graded_a else 0
     figures = receivables(customer, grace_days=grace, today=today)
     overrides = overrides_reserved(customer)
-    reserved = overrides.total
-    limit = ZERO
-    if grade == Tier.A and rating is not None and rating.grade == Tier.A:
-        limit = min(rating.credit_limit or ZERO, figures.largest_shipment or ZERO)
-    remaining = max(ZERO, limit - figures.open - reserved) if grade == Tier.A else ZERO
+    held = reserved_by_checks(customer, except_shipment=except_shipment) if grade == Tier.A else ZERO
+    limit = min(rating.credit_limit or ZERO, figures.largest_shipment or ZERO) if graded_a else ZERO
+    remaining = max(ZERO, limit - figures.open - overrides.total - held) if grade == Tier.A else ZERO
     allowed = False
     if grade != Tier.A:
         reason = str(POLICY_REASONS[grade])
@@ -247,36 +248,82 @@ def credit_check(*, customer: Customer, amount, user=None, use_override: bool = 
         reason = _("Refused: %(amount)s exceeds the remaining credit limit of %(remaining)s (limit %(limit)s, "
                    "open receivables %(open)s).") % {"amount": _money(amount), "remaining": _money(remaining),
                                                      "limit": _money(limit), "open": _money(figures.open)}
-        if reserved:
-            reason += " " + _("Approved overrides reserve %(reserved)s.") % {"reserved": _money(reserved)}
+        if overrides.total or held:
+            reason += " " + _("Shipments allowed but not yet recorded hold %(held)s; approved overrides "
+                              "%(reserved)s.") % {"held": _money(held), "reserved": _money(overrides.total)}
     else:
         allowed = True
         reason = _("Allowed on credit: %(remaining)s of the limit remain after this shipment.") % {
             "remaining": _money(remaining - amount)}
-    check = CreditCheck(customer_id=customer.pk, amount=amount, allowed=allowed, grade=grade, policy=policy.value,
-                        open_receivables=figures.open, overdue_receivables=figures.overdue, credit_limit=limit,
-                        remaining_limit=remaining, reserved_by_overrides=reserved, grace_days=grace, reason=reason)
-    if allowed or overrides.largest_approved < amount:
-        return check  # allowed, or no approved override could lift the refusal
-    if use_override:
+    return CreditCheck(customer_id=customer.pk, amount=amount, allowed=allowed, grade=grade, policy=policy.value,
+                       open_receivables=figures.open, overdue_receivables=figures.overdue, credit_limit=limit,
+                       remaining_limit=remaining, reserved_by_overrides=overrides.total, reserved_by_checks=held,
+                       grace_days=grace, reason=reason, largest_approved_override=overrides.largest_approved)
+
+
+def credit_check(*, customer: Customer, amount, user=None, for_shipment: bool = False, shipment_ref: str = "",
+                 today: dt.date | None = None) -> CreditCheck:
+    """May `customer` ship `amount` on credit? (SPEC §4.2.) For an A customer: no receivables overdue past
+    the due date plus its grace days, and the amount within the remaining limit: limit − open receivables −
+    what valid overrides reserve − what earlier allowed checks hold for shipments not recorded yet.
+    A refusal is lifted once by an approved override for at least this amount.
+
+    `for_shipment` is the freight system's check before it ships (the API): checks of one customer run one
+    at a time (row lock on the customer), an allowed one holds its amount until the shipment's business
+    record arrives (CREDIT_RESERVATION_DAYS at most; `shipment_ref`, the shipment's id, links them and makes
+    a repeated check of the same shipment replace its hold), and an override that lifts a refusal is used
+    up. So neither splitting an order, nor duplicating it, nor two simultaneous checks stretch the limit or
+    an override. Without it (the card, the credit file) the check only answers and names an available
+    override. A constant number of queries, whatever the number of business records."""
+    amount = parse_amount(amount)
+    shipment_ref = (shipment_ref or "").strip()[:64]
+    if user is not None and not can_check_credit(user, customer):
+        raise PermissionDeniedError(_("You may not read this customer."))
+    if not for_shipment:
+        check = _decide(customer, amount, today=today)
+        if not check.allowed and check.largest_approved_override >= amount:
+            _name_available_override(check, customer, amount)
+        return check
+    with transaction.atomic():
+        list(Customer.objects.select_for_update(of=("self",)).filter(pk=customer.pk).values_list("pk"))
+        check = _decide(customer, amount, today=today, except_shipment=shipment_ref)
+        if check.allowed and check.grade == Tier.A:
+            _hold(customer=customer, amount=amount, shipment_ref=shipment_ref, user=user)
+            return check
+        if shipment_ref:  # a shipment checked again and now refused holds nothing any more
+            CreditReservation.objects.filter(customer=customer, shipment_ref=shipment_ref).delete()
+        if check.largest_approved_override < amount:
+            return check  # no approved override could lift the refusal
         used = _override_consume(customer=customer, amount=amount, user=user, shipment_ref=shipment_ref)
-        if used is not None:
-            check.allowed, check.override_id = True, used.pk
-            check.reason = _("Allowed by a credit override of %(amount)s approved by %(officer)s (%(reason)s); "
-                             "the override is now used.") % {
-                "amount": _money(used.amount), "officer": _person(used.approved_by), "reason": used.reason}
-    else:
-        available = (CreditOverride.objects.filter(customer=customer, status=CreditOverride.Status.APPROVED,
-                                                   expires_at__gt=timezone.now(), amount__gte=amount)
-                     .select_related("approved_by").first())
-        if available is not None:
-            check.override_available = available
-            check.reason += " " + _("An approved override of %(amount)s valid until %(until)s would lift this "
-                                    "refusal once.") % {"amount": _money(available.amount),
-                                                        "until": formats.date_format(
-                                                            timezone.localtime(available.expires_at),
-                                                            "SHORT_DATETIME_FORMAT")}
+    if used is not None:
+        check.allowed, check.override_id = True, used.pk
+        check.reason = _("Allowed by a credit override of %(amount)s approved by %(officer)s (%(reason)s); "
+                         "the override is now used.") % {
+            "amount": _money(used.amount), "officer": _person(used.approved_by), "reason": used.reason}
     return check
+
+
+def _hold(*, customer: Customer, amount: Decimal, shipment_ref: str, user) -> None:
+    expires = timezone.now() + dt.timedelta(days=int(rule_value("CREDIT_RESERVATION_DAYS")))
+    checked_by = user if getattr(user, "pk", None) else None
+    if shipment_ref:
+        CreditReservation.objects.update_or_create(
+            customer=customer, shipment_ref=shipment_ref,
+            defaults={"amount": amount, "expires_at": expires, "checked_by": checked_by})
+    else:
+        CreditReservation.objects.create(customer=customer, amount=amount, expires_at=expires, checked_by=checked_by)
+
+
+def _name_available_override(check: CreditCheck, customer: Customer, amount: Decimal) -> None:
+    available = (CreditOverride.objects.filter(customer=customer, status=CreditOverride.Status.APPROVED,
+                                               expires_at__gt=timezone.now(), amount__gte=amount)
+                 .select_related("approved_by").first())
+    if available is not None:
+        check.override_available = available
+        check.reason += " " + _("An approved override of %(amount)s valid until %(until)s would lift this "
+                                "refusal once.") % {
+            "amount": _money(available.amount),
+            "until": formats.date_format(timezone.localtime(available.expires_at), "SHORT_DATETIME_FORMAT")}
 
 
 def _person(user) -> str:

@@ -20,7 +20,9 @@ class CreditCheckSerializer(serializers.Serializer):
         **MONEY, help_text=_("Limit − open receivables − what valid overrides reserve, for grade A; 0 otherwise."))
     reason = serializers.CharField(help_text=_("The reason in words, in the caller's language."))
     credit_limit = serializers.DecimalField(**MONEY)
-    reserved_by_overrides = serializers.DecimalField(**MONEY)
+    reserved_by_overrides = serializers.DecimalField(**MONEY, help_text=_("Approved overrides not shipped yet."))
+    reserved_by_checks = serializers.DecimalField(
+        **MONEY, help_text=_("Held by earlier allowed checks whose shipment has no business record yet."))
     grace_days = serializers.IntegerField()
     override = serializers.IntegerField(allow_null=True, help_text=_("The override this check used, if any."))
 

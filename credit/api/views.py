@@ -61,7 +61,7 @@ class CreditCheckView(APIView):
     def get(self, request, customer_pk: int):
         customer = customer_get_for_user(request.user, customer_pk)
         check = credit_check(customer=customer, amount=request.query_params.get("amount"), user=request.user,
-                             use_override=True, shipment_ref=request.query_params.get("shipment", "")[:64])
+                             for_shipment=True, shipment_ref=request.query_params.get("shipment", "")[:64])
         return Response(CreditCheckSerializer(check.as_api()).data)
 
 

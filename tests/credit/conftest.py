@@ -32,3 +32,18 @@ def grade_a(customer, officer):
                          grace_days=30)
     customer.refresh_from_db()
     return customer
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """A transactional test runs after another one flushed the tables: the role groups and the scoring
+    model's default indicators (data migrations) are put back."""
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.contrib.auth.models import Group
+
+    roles = importlib.import_module("crm.migrations.0002_role_groups")
+    for role in roles.ROLE_PERMISSIONS:
+        Group.objects.get_or_create(name=role)
+    importlib.import_module("credit.migrations.0002_default_indicators").create(django_apps, None)

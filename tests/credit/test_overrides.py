@@ -39,26 +39,26 @@ def test_override_lifts_one_refusal_and_asking_again_is_refused(grade_b, officer
     # The card's check names the override but does not use it.
     preview = credit_check(customer=grade_b, amount="5000")
     assert preview.allowed is False and preview.override_available == override
-    used = credit_check(customer=grade_b, amount="5000", user=officer, use_override=True, shipment_ref="SH-1")
+    used = credit_check(customer=grade_b, amount="5000", user=officer, for_shipment=True, shipment_ref="SH-1")
     assert used.allowed is True and used.override_id == override.pk
     override.refresh_from_db()
     assert (override.status, override.consumed_amount, override.shipment_ref) == ("consumed", Decimal("5000.00"),
                                                                                   "SH-1")
-    again = credit_check(customer=grade_b, amount="5000", user=officer, use_override=True, shipment_ref="SH-1")
+    again = credit_check(customer=grade_b, amount="5000", user=officer, for_shipment=True, shipment_ref="SH-1")
     assert again.allowed is False and again.override_id is None
     assert [row.action for row in override.log.all()] == ["request", "approve", "consume"]
 
 
 def test_splitting_the_amount_uses_the_override_once(grade_b, officer):
     credit_override_grant(customer=grade_b, user=officer, amount="5000", reason="one shipment")
-    first = credit_check(customer=grade_b, amount="2500", user=officer, use_override=True)
-    second = credit_check(customer=grade_b, amount="2500", user=officer, use_override=True)
+    first = credit_check(customer=grade_b, amount="2500", user=officer, for_shipment=True)
+    second = credit_check(customer=grade_b, amount="2500", user=officer, for_shipment=True)
     assert (first.allowed, second.allowed) == (True, False)
 
 
 def test_an_override_does_not_cover_more_than_its_amount(grade_b, officer):
     credit_override_grant(customer=grade_b, user=officer, amount="5000", reason="one shipment")
-    assert credit_check(customer=grade_b, amount="5000.01", user=officer, use_override=True).allowed is False
+    assert credit_check(customer=grade_b, amount="5000.01", user=officer, for_shipment=True).allowed is False
     assert CreditOverride.objects.get().status == "approved"
 
 
@@ -84,9 +84,9 @@ def test_approved_and_unshipped_overrides_count_against_the_limit(grade_a, offic
     check = credit_check(customer=grade_a, amount="2000")
     assert (check.reserved_by_overrides, check.remaining_limit, check.allowed) == (Decimal("5000.00"), 0, False)
     # An override for another shipment does not cover this one.
-    assert credit_check(customer=grade_a, amount="2000", user=officer, use_override=True,
+    assert credit_check(customer=grade_a, amount="2000", user=officer, for_shipment=True,
                         shipment_ref="SH-other").allowed is False
-    assert credit_check(customer=grade_a, amount="5000", user=officer, use_override=True,
+    assert credit_check(customer=grade_a, amount="5000", user=officer, for_shipment=True,
                         shipment_ref="SH-9").allowed is True
     # Used but not shipped yet: still reserved.
     assert credit_check(customer=grade_a, amount="1").reserved_by_overrides == Decimal("5000.00")
@@ -100,7 +100,7 @@ def test_approved_and_unshipped_overrides_count_against_the_limit(grade_a, offic
 def test_an_override_expires(grade_b, officer):
     override = credit_override_grant(customer=grade_b, user=officer, amount="5000", reason="peak", days=1)
     CreditOverride.objects.filter(pk=override.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    check = credit_check(customer=grade_b, amount="5000", user=officer, use_override=True)
+    check = credit_check(customer=grade_b, amount="5000", user=officer, for_shipment=True)
     assert (check.allowed, check.reserved_by_overrides) == (False, 0)
     assert credit_overrides_expire() == 1
     override.refresh_from_db()
@@ -122,7 +122,7 @@ def test_requests_are_decided_by_credit_officers_once(grade_b, officer, alice, c
         credit_override_request(customer=grade_b, user=charlie, amount="5000", reason="not mine")
     override = credit_override_request(customer=grade_b, user=alice, amount="5000", reason="customer asks")
     assert override.status == "requested"
-    assert credit_check(customer=grade_b, amount="5000", user=alice, use_override=True).allowed is False
+    assert credit_check(customer=grade_b, amount="5000", user=alice, for_shipment=True).allowed is False
     with pytest.raises(PermissionDeniedError):
         credit_override_decide(override=override, user=alice, action="approve")
     approved = credit_override_decide(override=override, user=officer, action="approve", days=1)
@@ -133,7 +133,7 @@ def test_requests_are_decided_by_credit_officers_once(grade_b, officer, alice, c
 
 @pytest.mark.skipif(not needs_postgres(), reason="row locks need PostgreSQL (DATABASE_URL)")
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_checks_cannot_both_use_one_override(customer, officer):
+def test_two_simultaneous_checks_cannot_both_use_one_override(reference_data, customer, officer):
     credit_rating_create(customer=customer, user=officer, grade="C", reason="prepay")
     customer.refresh_from_db()
     credit_override_grant(customer=customer, user=officer, amount="5000", reason="one shipment")
@@ -142,7 +142,7 @@ def test_two_simultaneous_checks_cannot_both_use_one_override(customer, officer)
     def check():
         try:
             barrier.wait()
-            results.append(credit_check(customer=customer, amount="5000", user=officer, use_override=True).allowed)
+            results.append(credit_check(customer=customer, amount="5000", user=officer, for_shipment=True).allowed)
         except Exception as exc:  # noqa: BLE001  (reported below)
             errors.append(exc)
         finally:
