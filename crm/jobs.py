@@ -207,7 +207,12 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.every):
                 try:
-                    self.model._default_manager.filter(pk=self.pk).update(heartbeat_at=timezone.now())
+                    with transaction.atomic():
+                        if connection.vendor == "postgresql":
+                            # The job's own transaction may hold the row at its end: skip a beat, do not hang.
+                            with connection.cursor() as cursor:
+                                cursor.execute("SET LOCAL lock_timeout = %s", [f"{max(int(self.every * 1000), 100)}ms"])
+                        self.model._default_manager.filter(pk=self.pk).update(heartbeat_at=timezone.now())
                 except Exception as exc:  # a missed beat is not worth failing the job for
                     logger.debug("heartbeat of %s %s missed: %s", self.model.__name__, self.pk, exc)
         finally:

@@ -69,6 +69,9 @@ class Stack:
             "CRM_LOCK_URL": OTHER,
             "CRM_BEAT_LOCK_KEY": self.lock_key,
             "CRM_BEAT_LOCK_TTL": "3",
+            "CRM_HEARTBEAT_EVERY": "0.3",
+            "CRM_HEARTBEAT_TIMEOUT": "3",
+            "CRM_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "PYTHONUNBUFFERED": "1",
         }
         self.broker = redis.Redis.from_url(BROKER)
@@ -209,6 +212,56 @@ def test_worker_killed_mid_job_and_restarted_finishes_the_job(stack, alice, east
     assert took < 45  # visibility timeout (6 s here, 15 min in production) plus a worker start
     assert RefreshTask.objects.filter(status="open").count() == 100
     assert _refresh_titles(alice) == ["100 customer archives are due for their yearly check"]
+
+
+def test_import_whose_worker_died_is_marked_interrupted_and_finishes_after_a_restart(stack, bob, client, settings):
+    """The fault of issue 7: a worker killed during an import left it "running" and polled for two days.
+    Now its heartbeat stops, it is marked interrupted (its page says so), and the broker's redelivery to
+    the restarted worker finishes it: every row once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from customers.imports.jobs import import_jobs_mark_interrupted
+    from customers.models import ImportJob
+
+    settings.CRM_JOBS = {**settings.CRM_JOBS, "HEARTBEAT_TIMEOUT": 3}
+    settings.CRM = {**settings.CRM, "IMPORT_ASYNC_ROWS": 1}  # five rows run in the worker
+    names = [f"椒江心跳物流{n}有限公司" for n in range(5)]
+    content = ("\ufeff收发货单位全称\n" + "\n".join(names) + "\n").encode()
+    job = ImportJob.objects.create(kind="customers", user=bob, total_rows=5,
+                                   file=SimpleUploadedFile("kill.csv", content))
+    # Lock the archives' table: the import stops at its first read, mid-job, and its worker stays alive.
+    holder = psycopg2.connect(stack.dsn)
+    cursor = holder.cursor()
+    cursor.execute("LOCK TABLE customers_customer IN ACCESS EXCLUSIVE MODE")
+    try:
+        stack.worker("w1")
+        stack.send("customers.tasks.import_run_task", job.pk)
+        wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="running").exists(), timeout=60,
+                 what="a worker to take the import", stack=stack)
+        time.sleep(1.5)
+        job.refresh_from_db()
+        # The worker is stuck, not dead: its heartbeat goes on (a thread with its own connection).
+        assert timezone.now() - job.heartbeat_at < dt.timedelta(seconds=1.5)
+        stack.kill("w1")  # SIGKILL of the whole worker, mid-job
+    finally:
+        holder.rollback()
+        holder.close()
+
+    wait_for(lambda: import_jobs_mark_interrupted() == 1, timeout=30, what="the heartbeat to go silent")
+    job.refresh_from_db()
+    assert job.status == "interrupted" and not Customer.objects.filter(name__in=names).exists()
+    client.force_login(bob)
+    html = client.get(f"/customers/import/{job.pk}/").content.decode()
+    assert "stopped before it finished" in html and "restart-form" in html
+
+    restarted = time.monotonic()
+    stack.worker("w2")
+    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="done").exists(), timeout=60,
+             what="the redelivered import to finish", stack=stack)
+    assert time.monotonic() - restarted < 45
+    job.refresh_from_db()
+    assert (job.created_count, job.attempts) == (5, 2)
+    assert Customer.objects.filter(name__in=names).count() == 5
 
 
 def _probe_entry(stack, name, **fields):
