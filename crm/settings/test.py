@@ -10,6 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # subprocess workers set False
 CELERY_TASK_EAGER_PROPAGATES = True
-MEDIA_ROOT = Path(env("CRM_TEST_MEDIA_ROOT", default=str(BASE_DIR / ".run" / "test-media")))  # subprocess workers share it
+# The fault tests' worker processes are given the test's uploads folder through the environment.
+MEDIA_ROOT = Path(env("CRM_TEST_MEDIA_ROOT", default=str(BASE_DIR / ".run" / "test-media")))
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 LANGUAGE_CODE = "en"
