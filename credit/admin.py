@@ -6,7 +6,14 @@ by credit.services.credit_record_create."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
-from credit.models import CreditIndicator, CreditInvestigation, CreditOverride, CreditRating, CreditRecord
+from credit.models import (
+    CreditIndicator,
+    CreditInvestigation,
+    CreditOverride,
+    CreditRating,
+    CreditRecord,
+    CreditReservation,
+)
 from credit.policies import can_grade, credit_details_q
 from credit.services import credit_record_create
 from crm.exceptions import ApplicationError
@@ -84,3 +91,8 @@ class CreditInvestigationAdmin(_CreditDetails):
 class CreditOverrideAdmin(_CreditDetails):
     list_display = ["customer", "amount", "status", "requested_by", "approved_by", "expires_at", "consumed_at"]
     list_filter = ["status"]
+
+
+@admin.register(CreditReservation)
+class CreditReservationAdmin(_CreditDetails):
+    list_display = ["customer", "amount", "shipment_ref", "created_at", "expires_at", "checked_by"]

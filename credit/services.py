@@ -326,6 +326,38 @@ def _name_available_override(check: CreditCheck, customer: Customer, amount: Dec
             "until": formats.date_format(timezone.localtime(available.expires_at), "SHORT_DATETIME_FORMAT")}
 
 
+@dataclass(frozen=True)
+class TermsCheck:
+    allowed: bool
+    needs_credit_officer: bool
+    reason: str
+
+
+def credit_terms_check(*, customer: Customer, payment_terms: str, credit_days: int | None = None) -> TermsCheck:
+    """Whether a contract's payment terms fit the customer's credit policy (SPEC §7.3), for the contracts
+    app: credit terms only for an A customer, with credit days no longer than its grace days; cash on
+    delivery for A or B; prepayment for anyone; a D customer's new contract needs a credit officer."""
+    grade = customer.credit_grade
+    if grade == Tier.D:
+        return TermsCheck(False, True, str(_("A grade D customer's new contract needs a credit officer's approval.")))
+    if payment_terms == "prepayment":
+        return TermsCheck(True, False, "")
+    if payment_terms == "cash_on_delivery":
+        if grade in (Tier.A, Tier.B):
+            return TermsCheck(True, False, "")
+        return TermsCheck(False, False, str(_("Cash on delivery is for grade A or B customers only.")))
+    if payment_terms == "credit":
+        if grade != Tier.A:
+            return TermsCheck(False, False, str(_("Credit terms are for grade A customers only.")))
+        rating = current_terms(customer)
+        grace = int(rating.grace_days or 0) if rating is not None and rating.grade == Tier.A else 0
+        if credit_days is None or credit_days > grace:
+            return TermsCheck(False, False, str(_("Credit days may not exceed the customer's %(days)s grace days.")
+                                                % {"days": grace}))
+        return TermsCheck(True, False, "")
+    return TermsCheck(False, False, str(_("Unknown payment terms.")))
+
+
 def _person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 

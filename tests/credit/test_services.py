@@ -204,3 +204,23 @@ def test_bad_amounts_are_refused(customer, raw):
     with pytest.raises(ApplicationError) as error:
         credit_check(customer=customer, amount=raw)
     assert error.value.field == "amount"
+
+
+def test_contract_payment_terms_follow_the_policy(grade_a, officer):
+    from credit.services import credit_terms_check
+
+    assert credit_terms_check(customer=grade_a, payment_terms="credit", credit_days=30).allowed is True
+    assert credit_terms_check(customer=grade_a, payment_terms="credit", credit_days=31).allowed is False
+    assert credit_terms_check(customer=grade_a, payment_terms="cash_on_delivery").allowed is True
+    credit_rating_create(customer=grade_a, user=officer, grade="B", reason="b")
+    grade_a.refresh_from_db()
+    assert credit_terms_check(customer=grade_a, payment_terms="credit", credit_days=1).allowed is False
+    assert credit_terms_check(customer=grade_a, payment_terms="cash_on_delivery").allowed is True
+    credit_rating_create(customer=grade_a, user=officer, grade="C", reason="c")
+    grade_a.refresh_from_db()
+    assert credit_terms_check(customer=grade_a, payment_terms="cash_on_delivery").allowed is False
+    assert credit_terms_check(customer=grade_a, payment_terms="prepayment").allowed is True
+    credit_rating_create(customer=grade_a, user=officer, grade="D", reason="d")
+    grade_a.refresh_from_db()
+    d = credit_terms_check(customer=grade_a, payment_terms="prepayment")
+    assert (d.allowed, d.needs_credit_officer) == (False, True)
