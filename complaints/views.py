@@ -140,7 +140,8 @@ def _visible(request, pk) -> Complaint:
 @login_required
 def complaint_detail(request, pk):
     complaint = _visible(request, pk)
-    actions = COMPLAINT_FLOW.available(request.user, complaint)
+    actions = [step for step in COMPLAINT_FLOW.available(request.user, complaint)
+               if not (step.name == "return_visit" and complaint.return_visit_at)]  # recorded once only
     forms = [{"step": step, "form": (STEP_FORMS.get(step.name) or (lambda: None))()} for step in actions]
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "forms": forms, "timeline": COMPLAINT_FLOW.timeline(complaint, labels=STEP_LABELS),
