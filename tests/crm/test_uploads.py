@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from crm.uploads import storage_name, validate_upload
 
@@ -12,13 +13,13 @@ from crm.uploads import storage_name, validate_upload
     ("empty.pdf", b"", "empty"),
 ])
 def test_refused_uploads(name, content, message):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         validate_upload(SimpleUploadedFile(name, content))
     assert message in error.value.message_dict["file"][0]
 
 
 def test_too_large_upload_is_refused():
-    with pytest.raises(ValidationError, match="larger than 1 MB"):
+    with translation.override("en"), pytest.raises(ValidationError, match="larger than 1 MB"):
         validate_upload(SimpleUploadedFile("big.pdf", b"x" * (1024 * 1024 + 1)), max_bytes=1024 * 1024)
 
 
