@@ -38,7 +38,9 @@ class ApplicationErrorMiddleware:
     def __call__(self, request):
         # Read the form here, before the CSRF middleware does: an exception in its process_view would
         # bypass process_exception and become a server error.
-        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+        # The API takes JSON only: a form body there is DRF's to refuse (415), not read here.
+        if (request.method == "POST" and request.content_type in self.FORM_TYPES
+                and not request.path.startswith("/api/")):
             try:
                 request.POST  # noqa: B018
             except UnicodeDecodeError as error:
