@@ -118,18 +118,17 @@ def can_review_logs(user) -> bool:
 
 # --- Writing archives ------------------------------------------------------------------------------------
 
-def files_for_the_freight_system(user, team) -> bool:
-    """An integration account files new transacting customers (unknown names in business records) into
-    the integration team only (SPEC §2.5, settings.CRM["INTEGRATION_TEAM"])."""
-    return bool(has_role(user, Role.INTEGRATION) and team is not None
-                and team.name == settings.CRM["INTEGRATION_TEAM"])
+def is_integration_team(team) -> bool:
+    """The team into which transacting customers new to the archive are filed from business records
+    (SPEC §2.5, settings.CRM["INTEGRATION_TEAM"]); its clerks check them."""
+    return bool(team is not None and team.name == settings.CRM["INTEGRATION_TEAM"])
 
 
 def can_file_archive(user, *, team=None) -> bool:
     """Staff who file archives; the freight system into its own team."""
     if not _active(user):
         return False
-    return has_role(user, *FILING_ROLES) or files_for_the_freight_system(user, team)
+    return has_role(user, *FILING_ROLES) or bool(has_role(user, Role.INTEGRATION) and is_integration_team(team))
 
 
 def can_edit_customer(user, customer: Customer) -> bool:
@@ -159,12 +158,13 @@ def can_be_owner(owner) -> bool:
 def can_assign_owner(user, owner, *, team=None) -> bool:
     """Whether `user` may file an archive owned by `owner`: oneself always; the GM anyone who may own
     archives; a clerk or department head only an owner in one of their teams, so that the archive stays
-    theirs to keep (SPEC §8); the freight system a member or the head of the integration team."""
+    theirs to keep (SPEC §8); into the integration team, its head or a member of it."""
     if owner is None or not owner.is_active:
         return False
     if owner.pk == user.pk:
         return True
-    if files_for_the_freight_system(user, team) and not has_role(user, *FILING_ROLES):
+    if is_integration_team(team) and (has_role(user, Role.INTEGRATION) or may_choose_owner(user)):
+        # Records of unknown customers (the API, the upload page) file them for the integration team.
         return team.pk in team_ids(owner) or team.head_id == owner.pk
     if not may_choose_owner(user) or not can_be_owner(owner):
         return False

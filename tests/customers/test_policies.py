@@ -75,6 +75,10 @@ def test_the_freight_system_files_into_the_integration_team_only(people):
     assert not policies.can_file_archive(freight)
     assert policies.can_assign_owner(freight, clerk, team=team)
     assert not policies.can_assign_owner(freight, people["alice"], team=team)
+    # A keeper uploading records of a customer new to the archive files it for the integration team too.
+    assert policies.can_assign_owner(people["bob"], clerk, team=team)
+    assert not policies.can_assign_owner(people["bob"], clerk, team=other)
+    assert not policies.can_assign_owner(people["alice"], clerk, team=team)
 
 
 def test_a_route_belongs_to_its_territory():
