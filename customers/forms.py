@@ -34,15 +34,18 @@ CARD_SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
         "email", "website")),
     ("business", _("Business profile"), (
         "stage", "lost_reason", "industry", "ownership", "nature", "location_type", "region", "route",
-        "founded_on", "first_trade_on", "organisation_form", "employees", "service_area", "business_scope",
-        "sales_capability", "development_potential", "business_philosophy", "management_characteristics")),
+        "route_stop", "founded_on", "first_trade_on", "organisation_form", "employees", "service_area",
+        "business_scope", "sales_capability", "development_potential", "business_philosophy",
+        "management_characteristics")),
     ("terms", _("The customer's own terms"), ("purchasing_policy", "typical_usage", "technical_requirements")),
     ("logistics", _("Logistics profile and service needs"), (
         "main_goods", "goods_specification", "packaging", "typical_volume", "origin_place", "destination_place",
         "has_trade_rights", "customs_domestic", "clearance_foreign", "transport_domestic", "transport_foreign",
         "loading_unloading", "service_needs")),
     ("ours", _("Our own figures (beside the competitors')"), (
-        "our_goods", "our_volume", "our_share", "our_price_level", "our_sales_situation")),
+        "our_goods", "our_volume", "our_share", "our_price_level", "our_sales_situation", "cooperation_note")),
+    ("evaluation", _("Evaluation of the archive"), (
+        "cooperation_attitude", "existing_problems", "strengths", "countermeasures", "staff_quality")),
     ("financial", _("Financials"), (
         "registered_capital", "total_assets", "annual_revenue", "bank", "bank_account", "financial_status",
         "asset_liability_ratio", "return_on_assets")),

@@ -49,7 +49,7 @@ class _ContactFields(forms.ModelForm):
         fields = ["name", "title", "department", "phone", "mobile", "email", "gender", "is_primary",
                   "is_decision_maker", "is_legal_representative", "is_owner", "is_manager",
                   "relation_to_decision_makers", "birth_date", "native_place", "home_address", "education",
-                  "family", "personality", "hobbies"]
+                  "family", "personality", "hobbies", "abilities", "note"]
         widgets = {"birth_date": forms.DateInput()}
 
     def __init__(self, *args, show_sensitive: bool = False, **kwargs):

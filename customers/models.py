@@ -110,6 +110,9 @@ class ServiceNeed(models.TextChoices):
     IMPORTED_MATERIALS = "imported_materials", _("Import/export: processing with imported materials")
     SUPPLIED_MATERIALS = "supplied_materials", _("Import/export: processing with supplied materials")
     TRANSIT = "transit", _("Import/export: transit")
+    # The direction, apart from the trade mode: "import only" is a need of its own.
+    IMPORT = "import", pgettext_lazy("service need", "Import")
+    EXPORT = "export", pgettext_lazy("service need", "Export")
     INTERNATIONAL_TRADE = "international_trade", _("International trade")
     TRANSPORT = "transport", _("Transport")
     LOADING = "loading", _("Loading and unloading")
@@ -164,6 +167,9 @@ class Customer(TimeStampedModel):
         Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sales territory")
     )
     route = models.ForeignKey(Route, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("route"))
+    route_stop = models.PositiveSmallIntegerField(
+        _("stop on the route"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Where the customer comes on its route's visiting order (路序): 1 is visited first."))
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     first_trade_on = models.DateField(_("first trade on"), null=True, blank=True)
     organisation_form = models.CharField(_("organisation form"), max_length=100, blank=True)
@@ -217,6 +223,15 @@ class Customer(TimeStampedModel):
                                     blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)])
     our_price_level = models.CharField(_("our price level"), max_length=100, blank=True)
     our_sales_situation = models.CharField(_("our sales situation"), max_length=200, blank=True)
+    cooperation_note = models.TextField(_("cooperation remarks"), blank=True,
+                                        help_text=_("备注 of the card's cooperation section (合作情况)."))
+
+    # The archive's evaluation (档案评价, the department's forms)
+    cooperation_attitude = models.TextField(_("attitude to cooperation"), blank=True)
+    existing_problems = models.TextField(_("problems"), blank=True)
+    strengths = models.TextField(_("strengths to keep"), blank=True)
+    countermeasures = models.TextField(_("measures for the future"), blank=True)
+    staff_quality = models.TextField(_("quality of its managers and staff"), blank=True)
 
     # Lifecycle, key account and credit (tier/target/grade are set only by their own workflows)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.CUSTOMER, db_index=True)
@@ -307,6 +322,16 @@ class Customer(TimeStampedModel):
         self.phone_normalized = normalize_phone(self.phone)
         self.credit_code = (self.credit_code or "").strip().upper()
 
+    def task_progress(self, year: int | None = None) -> dict | None:
+        """任务进度: this year's business against the annual target of the key-account contract."""
+        if not self.annual_revenue_target:
+            return None
+        year = year or timezone.localdate().year
+        done = self.business_records.filter(date__year=year).aggregate(total=models.Sum("amount"))["total"]
+        done = done or Decimal("0")
+        return {"year": year, "done": done, "target": self.annual_revenue_target,
+                "percent": (done / self.annual_revenue_target * 100).quantize(Decimal("1"))}
+
     @property
     def completeness(self) -> int:
         """Share of the key fields filled, in percent."""
@@ -370,7 +395,18 @@ class Contact(TimeStampedModel):
     family = models.CharField(_("family"), max_length=200, blank=True)
     personality = models.CharField(_("personality"), max_length=200, blank=True)
     hobbies = models.CharField(_("hobbies"), max_length=200, blank=True)
+    abilities = models.CharField(_("abilities"), max_length=300, blank=True)
+    note = models.CharField(_("remarks"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    @property
+    def age(self) -> int | None:
+        """Full years today, shown beside the birth date."""
+        if not self.birth_date:
+            return None
+        today = timezone.localdate()
+        return today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month,
+                                                                                 self.birth_date.day))
 
     SENSITIVE_FIELDS = ("birth_date", "native_place", "home_address", "education", "family", "personality",
                         "hobbies", "mobile")
@@ -397,7 +433,7 @@ class Competitor(TimeStampedModel):
                                  verbose_name=_("customer"))
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    nature = models.CharField(_("nature"), max_length=100, blank=True)
+    nature = models.CharField(pgettext_lazy("competitor", "nature"), max_length=100, blank=True)
     head = models.CharField(_("head"), max_length=60, blank=True)
     goods_supplied = models.CharField(_("goods they carry"), max_length=200, blank=True)
     volume = models.CharField(_("their volume"), max_length=100, blank=True)

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from crm.audit import changes_of
@@ -28,7 +29,7 @@ from crm.models import User
 from crm.paginator import CappedPaginator
 from crm.roles import ARCHIVE_KEEPER_ROLES, FILING_ROLES, has_role
 from crm.tabular import XLSX_CONTENT_TYPE
-from crm.templatetags.crm_tags import cny
+from crm.templatetags.crm_tags import cny, num
 from customers.filters import GROUP_BY_DIMENSIONS
 from customers.forms import (
     CARD_SECTIONS,
@@ -70,6 +71,7 @@ from customers.xlsx import card_workbook, classification_workbook
 
 PAGE_SIZE = 50
 CLASSIFICATION_PAGE_SIZE = 100
+CLASSIFICATION_PRINT_MAX = 5000
 RECENT_RECORDS = 20
 EMPTY = "—"
 
@@ -172,8 +174,8 @@ def _record_totals(customer: Customer) -> dict:
 
 def _table(headers: list, rows: list[list], *, money: tuple[int, ...] = (), formatted: bool) -> dict:
     if formatted:
-        rows = [[cny(v) if i in money else v.isoformat() if isinstance(v, dt.date) else v for i, v in enumerate(row)]
-                for row in rows]
+        rows = [[cny(v) if i in money else v.isoformat() if isinstance(v, dt.date) else
+                 num(v) if isinstance(v, Decimal) else v for i, v in enumerate(row)] for row in rows]
     return {"headers": [str(h) for h in headers], "rows": rows}
 
 
@@ -195,8 +197,8 @@ def card_data(customer: Customer, *, user, formatted: bool = False) -> dict:
     contact_rows = [[c.name, c.title, c.department, c.phone, c.email, c.get_gender_display(),
                      ", ".join(str(label) for attr, label in roles if getattr(c, attr)),
                      c.relation_to_decision_makers] for c in contacts]
-    personal_rows = [[c.name, c.mobile, c.birth_date, c.native_place, c.home_address, c.education, c.family,
-                      c.personality, c.hobbies] for c in contacts] if show_sensitive else []
+    personal_rows = [[c.name, c.mobile, c.birth_date, c.age, c.native_place, c.home_address, c.education, c.family,
+                      c.personality, c.hobbies, c.abilities, c.note] for c in contacts] if show_sensitive else []
     competitor_rows = [[_("Us (our company)"), "", "", _user_label(customer.owner), customer.our_goods,
                         customer.our_volume, customer.our_share, customer.our_price_level,
                         customer.our_sales_situation]]
@@ -205,6 +207,14 @@ def card_data(customer: Customer, *, user, formatted: bool = False) -> dict:
     records = list(customer.business_records.all()[:RECENT_RECORDS])
     record_rows = [[r.date, r.contract_no, service_type_label(r.service_type), r.goods, r.volume, r.unit_price,
                     r.price_deviation, r.amount, r.paid_amount, r.paid_date, r.open_amount] for r in records]
+    interaction_rows = [[x.date, x.get_kind_display(), x.contact.name if x.contact else "", _user_label(x.user),
+                         x.summary] for x in customer.interactions.select_related("contact", "user")
+                        .order_by("-date", "-id")[:RECENT_RECORDS]]
+    document_rows = [[timezone.localtime(d.created_at).date(), d.get_category_display(), d.title,
+                      _user_label(d.uploaded_by), d.note] for d in customer.documents.select_related("uploaded_by")]
+    source_rows = [[s.get_section_display(), s.get_source_display(), _("Yes") if s.is_checked else _("No"),
+                    _user_label(s.checked_by), timezone.localtime(s.checked_at).date() if s.checked_at else ""]
+                   for s in customer.section_sources.select_related("checked_by").order_by("section")]
     changes = list(customer.owner_changes.select_related("from_user", "to_user", "files_received_by"))
     owner_rows = [[timezone.localtime(c.changed_at).date(), _user_label(c.from_user), _user_label(c.to_user),
                    c.reason, c.handover_note, _user_label(c.files_received_by)] for c in changes]
@@ -214,17 +224,24 @@ def card_data(customer: Customer, *, user, formatted: bool = False) -> dict:
         "contacts": _table([_("Name"), _("Job title"), _("Department"), _("Work phone"), _("Email"), _("Gender"),
                             _("Role at the customer"), _("Relation to decision makers")], contact_rows,
                            formatted=formatted),
-        "personal": _table([_("Name"), _("Mobile"), _("Birth date"), _("Native place"), _("Home address"),
-                            _("Education"), _("Family"), _("Personality"), _("Hobbies")], personal_rows,
-                           formatted=formatted),
-        "competitors": _table([_("Company"), _("Address"), _("Nature"), _("Head"), _("Goods carried"), _("Volume"),
+        "personal": _table([_("Name"), _("Mobile"), _("Birth date"), _("Age"), _("Native place"), _("Home address"),
+                            _("Education"), _("Family"), _("Personality"), _("Hobbies"), _("Abilities"),
+                            _("Remarks")], personal_rows, formatted=formatted),
+        "competitors": _table([_("Company"), _("Address"), pgettext("competitor", "Nature"), _("Head"),
+                               _("Goods carried"), _("Volume"),
                                _("Share (%)"), _("Price level"), _("Sales situation")], competitor_rows,
                               formatted=formatted),
         "records": {**_table([_("Date"), _("Contract no."), _("Service type"), _("Goods"), _("Shipped volume"),
                               _("Unit price"), f"{_('Deviation from contract rate')} (%)", _("Amount (CNY)"),
                               _("Paid (CNY)"), _("Date paid"), _("Outstanding (CNY)")], record_rows, money=(7, 8, 10),
                              formatted=formatted),
-                    "totals": _record_totals(customer)},
+                    "totals": _record_totals(customer), "progress": customer.task_progress()},
+        "interactions": _table([_("Date"), _("Kind"), _("Contact"), _("By"), _("Summary")], interaction_rows,
+                               formatted=formatted),
+        "documents": _table([_("Filed on"), _("Category"), _("Title"), _("Filed by"), _("Note")], document_rows,
+                            formatted=formatted),
+        "sources": _table([_("Section"), _("Data source"), _("Checked"), _("Checked by"), _("Checked on")],
+                          source_rows, formatted=formatted),
         "owners": _table([_("Date"), _("Previous owner"), _("New owner"), _("Reason"), _("Handover note"),
                           _("Files received by")], owner_rows, formatted=formatted),
         "show_sensitive": show_sensitive,
@@ -617,6 +634,9 @@ def customer_card_xlsx_view(request, pk: int):
           if card["show_sensitive"] else []),
         (_("Competitors"), card["competitors"]["headers"], card["competitors"]["rows"]),
         (_("Business records"), card["records"]["headers"], card["records"]["rows"]),
+        (_("Interactions"), card["interactions"]["headers"], card["interactions"]["rows"]),
+        (_("Documents"), card["documents"]["headers"], card["documents"]["rows"]),
+        (_("Data sources"), card["sources"]["headers"], card["sources"]["rows"]),
         (_("Owner history"), card["owners"]["headers"], card["owners"]["rows"]),
     ]
     content = card_workbook(card={"title": card["title"],
@@ -641,7 +661,7 @@ def _classification_queryset(request):
 def classification_headers() -> list[str]:
     return [_("No."), _("Code"), _("Customer name"), _("Ownership"), _("Nature"), _("Location type"), _("Territory"),
             _("Route"), _("Industry"), _("Customer grade (tier / credit)"), _("Stage"), _("Owner"),
-            _("Main contact"), _("Job title"), _("Phone"), _("Address")]
+            _("Main contact"), _("Job title"), _("Contact's phone"), _("Address")]
 
 
 def customer_grade(customer: Customer) -> str:
@@ -658,7 +678,7 @@ def classification_row(index: int, customer: Customer) -> list:
         customer.region.name if customer.region else "", customer.route.name if customer.route else "",
         customer.industry.name if customer.industry else "", customer_grade(customer), customer.get_stage_display(),
         _user_label(customer.owner), contact.name if contact else "", contact.title if contact else "",
-        customer.phone, customer.address,
+        contact.phone if contact else "", customer.address,  # 联系方式 belongs to the contact beside it
     ]
 
 
@@ -667,7 +687,10 @@ def classification_view(request):
     require_staff(request.user)
     form, qs = _classification_queryset(request)
     groups, group_label = _requested_groups(request, qs)
-    page = CappedPaginator(qs, CLASSIFICATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    # ?all=1 is the printable summary: every row, as the XLSX has them (up to a bound a printer can take).
+    show_all = request.GET.get("all") == "1"
+    page_size = CLASSIFICATION_PRINT_MAX if show_all else CLASSIFICATION_PAGE_SIZE
+    page = CappedPaginator(qs, page_size).get_page(1 if show_all else request.GET.get("page"))
     rows = [{"customer": c, "index": page.start_index() + i, "contact": (c.active_contacts or [None])[0]}
             for i, c in enumerate(page.object_list)]
     log_listing(request, {row["customer"].pk: row["customer"].owner_id for row in rows}, "classification summary")
@@ -675,7 +698,7 @@ def classification_view(request):
     query.pop("page", None)
     return render(request, "customers/archive/classification.html", {
         "form": form, "page_obj": page, "rows": rows, "groups": groups, "total": page.paginator.count_label,
-        "group_label": group_label,
+        "group_label": group_label, "show_all": show_all,
         "xlsx_url": reverse("customers:classification_xlsx") + ("?" + query.urlencode() if query else ""),
     })
 

@@ -592,7 +592,7 @@ def test_classification_page_and_xlsx(client, alice, bob, charlie, east_team):
     south = Region.objects.get(name="华南")
     a = CustomerFactory(owner=alice, team=east_team, name="甲公司", region=south, ownership="private",
                         tier="A", credit_grade="B", phone="-1 555", address="=1+2")
-    ContactFactory(customer=a, name="张三", is_primary=True, title="总经理")
+    ContactFactory(customer=a, name="张三", is_primary=True, title="总经理", phone="-2 666")
     CustomerFactory(owner=alice, team=east_team, name="乙公司", region=south, is_active=False)
     CustomerFactory(owner=charlie, name="外部公司")
     cl = client_for(client, bob)
@@ -615,7 +615,8 @@ def test_classification_page_and_xlsx(client, alice, bob, charlie, east_team):
     assert row["Code"] == a.code and row["Customer name"] == "甲公司" and row["Ownership"] == "Private / individual"
     assert row["Territory"] == "华南" and row["Customer grade (tier / credit)"] == "A / B"
     assert row["Main contact"] == "张三" and row["Job title"] == "总经理" and row["Owner"] == "alice"
-    assert row["Phone"] == "'-1 555" and row["Address"] == "'=1+2"
+    # 联系方式 is the phone of the contact beside it (form 1), formula-safe like every cell
+    assert row["Contact's phone"] == "'-2 666" and row["Address"] == "'=1+2"
     assert book.worksheets[0]["A2"].value == "Filters" and "华南" in book.worksheets[0]["B2"].value
     assert list(book["Groups"].iter_rows(values_only=True))[1] == ("华南", 1)
     log = AccessLog.objects.get(action="export")
