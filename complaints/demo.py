@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from complaints.models import Channel, Complaint, ServiceRequest
+from complaints.models import Channel, Complaint, ComplaintLog, ServiceRequest, ServiceRequestLog
 from complaints.service_requests import service_request_act, service_request_register
 from complaints.services import complaint_act, complaint_register
 from crm.models import User
@@ -122,8 +122,49 @@ def load_complaint_demo(users: dict[str, User], rng: random.Random) -> dict[str,
                           data={"text": "已收到您的投诉，我们正在核查，将尽快给您答复。"})
         _complaint_steps(complaint, stop=stop, users=users, handler=handlers[case % len(handlers)], rng=rng,
                          case=case)
+        # The oldest closed complaint took its time: its remedy came after the five working days.
+        _retime_complaint(complaint, now=now, gap=dt.timedelta(hours=30 if days_ago >= 55 else 7))
         complaints += 1
     return {"complaints": complaints, "service_requests": _load_requests(users, customers, rng, now)}
+
+
+# The complaint's own time of each step, set from the time its log row is moved to.
+STEP_TIME_FIELDS = {"reply": "first_reply_at", "judge": "judged_at", "assign": "assigned_at", "analyse": "analysed_at",
+                    "implement": "implemented_at", "review": "closed_at", "return_visit": "return_visit_at"}
+
+
+def _retime_complaint(complaint: Complaint, *, now: dt.datetime, gap: dt.timedelta) -> None:
+    """The services stamp every step with the moment the demo runs; a lived-in history has the steps of an
+    old complaint spread after its receipt (a reply within hours, a step every few hours), never in the future."""
+    rows = list(ComplaintLog.objects.filter(complaint=complaint).order_by("at", "pk"))
+    span = now - complaint.received_at - dt.timedelta(minutes=5)
+    gap = min(gap, span / max(len(rows), 1))  # the first step after the receipt comes within two hours
+    fields: dict[str, dt.datetime] = {}
+    for index, row in enumerate(rows):
+        offset = min(gap, dt.timedelta(hours=2)) + gap * (index - 1) if index else dt.timedelta(0)
+        row.at = complaint.received_at + offset
+        if row.action in STEP_TIME_FIELDS and not (row.action == "reply" and "first_reply_at" in fields):
+            fields[STEP_TIME_FIELDS[row.action]] = row.at
+        if row.action == "judge" and row.to_state == "rejected":
+            fields.update(first_reply_at=row.at, closed_at=row.at)
+    ComplaintLog.objects.bulk_update(rows, ["at"])
+    Complaint.objects.filter(pk=complaint.pk).update(**fields)
+
+
+def _retime_request(request: ServiceRequest, rng: random.Random, now: dt.datetime) -> None:
+    rows = list(ServiceRequestLog.objects.filter(request=request).order_by("at", "pk"))
+    fields: dict[str, dt.datetime] = {}
+    at = request.received_at
+    for index, row in enumerate(rows):
+        if index:
+            at = min(at + dt.timedelta(minutes=rng.randint(5, 240)), now)
+        row.at = at
+        if row.action in ("escalate", "answer") and "first_response_at" not in fields:
+            fields["first_response_at"] = at
+        if row.action == "answer":
+            fields["answered_at"] = at
+    ServiceRequestLog.objects.bulk_update(rows, ["at"])
+    ServiceRequest.objects.filter(pk=request.pk).update(**fields)
 
 
 def _load_requests(users: dict[str, User], customers: list[Customer], rng: random.Random, now: dt.datetime) -> int:
@@ -147,5 +188,6 @@ def _load_requests(users: dict[str, User], customers: list[Customer], rng: rando
                 if state == ServiceRequest.State.CLOSED:
                     service_request_act(request=request, user=request.assignee, action="score",
                                         data={"score": rng.randint(3, 5)})
+            _retime_request(request, rng, now)
             made += 1
     return made

@@ -53,6 +53,16 @@ def test_demo_fills_every_step_and_request_state(demo_users):
     assert unanswered.count() == 3 and unanswered.filter(reply_due_at__lt=now).count() == 2
     assert Complaint.objects.filter(state=State.IMPLEMENT, implement_due_at__lt=now).count() == 1
     assert ServiceRequest.objects.count() == 4 * REQUESTS_PER_STATE
+    # Histories are spread after each receipt, never in the future: replies on time, one remedy late.
+    assert not ComplaintLog.objects.filter(at__gt=now).exists()
+    replied = Complaint.objects.exclude(first_reply_at=None)
+    assert replied.count() == len(PLAN) - 3
+    assert [c.pk for c in replied if not c.received_at < c.first_reply_at <= c.reply_due_at] == []
+    implemented = Complaint.objects.exclude(implemented_at=None)
+    assert sorted(c.implemented_at <= c.implement_due_at for c in implemented) == [False] + [True] * 7
+    answered = ServiceRequest.objects.exclude(answered_at=None)
+    assert answered.count() == 24
+    assert [(r.received_at, r.answered_at) for r in answered if not r.received_at < r.answered_at <= now] == []
     for state in ServiceRequest.State:
         assert ServiceRequest.objects.filter(state=state).count() == REQUESTS_PER_STATE
     assert ServiceRequest.objects.filter(state="escalated", escalated_to=demo_users["head"]).count() == 12
