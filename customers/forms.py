@@ -111,7 +111,10 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
             else:
                 del self.fields["owner"]
         else:
-            del self.fields["owner"], self.fields["source"]
+            del self.fields["owner"]
+            # On an edit: where the new data came from; the customer's own data waits for a clerk's check.
+            self.fields["source"].label = _("Source of the changed data")
+            self.fields["source"].required = False
         # Multiple checkboxes are laid out by the template, not styled as one input.
         self.fields["service_needs"].widget.attrs.pop("class", None)
 
@@ -135,11 +138,12 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
             bound = [self[name] for name in names if name in self.fields]
             if bound:
                 result.append({"key": key, "title": title, "fields": bound})
-        filing = [self[name] for name in ("owner", "source") if name in self.fields]
+        filing = [self[name] for name in ("owner", "source") if name in self.fields and self.creating]
         if filing:
             result.insert(0, {"key": "filing", "title": _("Filing"), "fields": filing})
         if "change_reason" in self.fields:
-            result.append({"key": "reason", "title": _("Reason for the change"), "fields": [self["change_reason"]]})
+            result.append({"key": "reason", "title": _("Reason for the change"),
+                           "fields": [self[name] for name in ("change_reason", "source") if name in self.fields]})
         return result
 
     def model_values(self, *, only_changed: bool = False) -> dict:
@@ -148,6 +152,10 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
         if only_changed:
             names = [name for name in names if name in self.changed_data]
         return {name: self.cleaned_data[name] for name in names}
+
+    def changed_sections(self) -> list[str]:
+        """The card sections (customers.models.Section) whose fields this edit changed."""
+        return [key for key, _title, names in CARD_SECTIONS if set(names) & set(self.changed_data)]
 
 
 class HandoverForm(BootstrapFormMixin, forms.Form):

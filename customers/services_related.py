@@ -291,9 +291,18 @@ def section_sources_update(*, customer: Customer, user: User, sources: dict[str,
     if check_all:
         customer_mark_checked(customer=customer, user=user)
         return list(customer.section_sources.all())
+    marked = checked is not None and any(checked.values())
+    _card_check_follow(customer=customer, user=user, may_check=may_check, marked=marked)
+    return rows
+
+
+def _card_check_follow(*, customer: Customer, user: User, may_check: bool, marked: bool) -> bool:
+    """The card's mark follows its customer-supplied sections: unchecked while one of them waits for a
+    check, checked once a clerk has checked them all (sections our own staff wrote need no check)."""
     all_rows = list(customer.section_sources.all())
     needs_check = any(not r.is_checked and r.source in UNCHECKED_SOURCES for r in all_rows)
-    all_checked = len(all_rows) == len(Section.values) and all(r.is_checked for r in all_rows)
+    all_checked = not needs_check and (marked or (
+        len(all_rows) == len(Section.values) and all(r.is_checked for r in all_rows)))
     if customer.is_checked and needs_check:
         customer.is_checked = False
         customer._change_reason = _("Data from the customer is waiting to be checked")
@@ -301,10 +310,29 @@ def section_sources_update(*, customer: Customer, user: User, sources: dict[str,
         customer.is_checked, customer.checked_by, customer.checked_at = True, user, timezone.now()
         customer._change_reason = _("Data checked")
     else:
-        return rows
+        return False
     audit.set_actor(customer, user)
     customer.save(update_fields=["is_checked", "checked_by", "checked_at", "updated_at"])
-    return rows
+    return True
+
+
+@transaction.atomic
+def section_sources_record_edit(*, customer: Customer, user: User, sections: list[str], source: str) -> None:
+    """An edit of the card records where its new data came from: the edited sections take `source`, and
+    data the customer supplied waits for a clerk's check again (the card becomes unchecked), whoever typed it."""
+    _require_edit(user, customer)
+    if source not in DataSource.values:
+        raise ApplicationError(_("Unknown data source: %s") % source, field="source")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    for section in dict.fromkeys(s for s in sections if s in Section.values):
+        row = SectionSource.objects.select_for_update().filter(customer=customer, section=section).first()
+        row = row or SectionSource(customer=customer, section=section)
+        changed = row.source != source
+        row.source = source
+        if changed or source in UNCHECKED_SOURCES:
+            row.is_checked, row.checked_by, row.checked_at = False, None, None
+        row.save()
+    _card_check_follow(customer=customer, user=user, may_check=False, marked=False)
 
 
 # --- Shared document library (文档与知识) --------------------------------------------------------

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -66,6 +67,7 @@ from customers.services import (
     customer_update,
     customers_handover_all,
 )
+from customers.services_related import section_sources_record_edit
 from customers.views.common import editable_customer, log_listing, log_read, readable_customer, require_staff
 from customers.xlsx import card_workbook, classification_workbook
 
@@ -435,8 +437,12 @@ def customer_edit_view(request, pk: int):
             messages.info(request, _("Nothing was changed."))
             return redirect("customers:detail", pk=customer.pk)
         try:
-            customer_update(customer=customer, user=request.user,
-                            change_reason=form.cleaned_data.get("change_reason", ""), **values)
+            with transaction.atomic():
+                customer_update(customer=customer, user=request.user,
+                                change_reason=form.cleaned_data.get("change_reason", ""), **values)
+                if form.cleaned_data.get("source"):
+                    section_sources_record_edit(customer=customer, user=request.user,
+                                                sections=form.changed_sections(), source=form.cleaned_data["source"])
         except PermissionDeniedError:
             raise PermissionDenied from None
         except (ApplicationError, ValidationError) as error:

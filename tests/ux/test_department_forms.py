@@ -113,3 +113,59 @@ def test_classification_shows_the_contacts_phone_and_prints_every_row(client, ow
         assert everything.count('<tr id="row-') == 4 and 'id="classification-print"' in everything
     finally:
         archive.CLASSIFICATION_PAGE_SIZE = size
+
+
+# --- the checked mark ----------------------------------------------------------------------------
+
+def test_checking_the_only_customer_supplied_section_checks_the_card(owner):
+    from customers.models import DataSource, Section
+    from customers.services_related import section_sources_update
+
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(name="Forms team")
+    owner.teams.add(team)
+    clerk = UserFactory(username="clerk-forms", roles=["clerk"], teams=[team])
+    customer = CustomerFactory(owner=owner, team=team, is_checked=False)
+    section_sources_update(customer=customer, user=owner, sources={Section.IDENTITY: DataSource.CUSTOMER_FORM,
+                                                                   Section.BUSINESS: DataSource.STAFF_VISIT})
+    customer.refresh_from_db()
+    assert customer.is_checked is False
+    section_sources_update(customer=customer, user=clerk, sources={Section.IDENTITY: DataSource.CUSTOMER_FORM},
+                           checked={Section.IDENTITY: True})
+    customer.refresh_from_db()
+    assert customer.is_checked is True and customer.checked_by == clerk
+
+
+def test_owner_typing_customer_data_into_a_checked_card_unchecks_it(client, owner):
+    from customers.models import DataSource, Section, SectionSource
+
+    customer = CustomerFactory(owner=owner, is_checked=True)
+    SectionSource.objects.create(customer=customer, section=Section.IDENTITY, source=DataSource.CUSTOMER_FORM,
+                                 is_checked=True)
+    client.force_login(owner)
+    from tests.customers.test_views_archive import card_post
+
+    data = card_post(name=customer.name, phone=customer.phone, address="客户来函告知的新地址1号",
+                     source=DataSource.CUSTOMER_FORM)
+    response = client.post(reverse("customers:edit", args=[customer.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    customer.refresh_from_db()
+    row = customer.section_sources.get(section=Section.IDENTITY)
+    assert (customer.address, row.source, row.is_checked, customer.is_checked) == (
+        "客户来函告知的新地址1号", DataSource.CUSTOMER_FORM, False, False)
+
+
+def test_an_edit_from_a_staff_visit_keeps_the_card_checked(client, owner):
+    from customers.models import DataSource, Section
+
+    customer = CustomerFactory(owner=owner, is_checked=True)
+    client.force_login(owner)
+    from tests.customers.test_views_archive import card_post
+
+    data = card_post(name=customer.name, phone=customer.phone, address="拜访核实的新地址2号",
+                     source=DataSource.STAFF_VISIT)
+    assert client.post(reverse("customers:edit", args=[customer.pk]), data).status_code == 302
+    customer.refresh_from_db()
+    assert customer.is_checked is True
+    assert customer.section_sources.get(section=Section.IDENTITY).source == DataSource.STAFF_VISIT
