@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.models import Subject
 from complaints.selectors import complaints_visible_to
@@ -112,7 +113,7 @@ def complaint_statistics(user, *, start: dt.date, end: dt.date, now: dt.datetime
     stats.by_subject = [{"subject": row["subject"], "label": str(labels.get(row["subject"], row["subject"])),
                          "count": row["n"], "share": _pct(row["n"], stats.complaints)}
                         for row in qs.values("subject").annotate(n=Count("pk")).order_by("-n", "subject")]
-    stats.by_department = [{"department": row["department__name"] or "—", "count": row["n"],
+    stats.by_department = [{"department": row["department__name"] or str(_("Not assigned yet")), "count": row["n"],
                             "share": _pct(row["n"], stats.complaints)}
                            for row in qs.values("department__name").annotate(n=Count("pk")).order_by("-n")]
     stats.repeat_complainers = [

@@ -189,7 +189,7 @@ def statistics_view(request):
     if request.GET.get("format") == "xlsx":
         sheets = [
             (_("Summary"), [_("Figure"), _("Value")], [
-                [_("Complaints"), stats.complaints], [_("Shipments"), stats.shipments],
+                [_("Number of complaints"), stats.complaints], [_("Shipments"), stats.shipments],
                 [_("Complaints per 100 shipments"), stats.rate_per_100_shipments],
                 [_("Validity rate (%)"), stats.validity_rate],
                 [_("First reply on time (%)"), stats.reply_on_time],
@@ -198,14 +198,14 @@ def statistics_view(request):
                 [_("First reply, 90th percentile (working hours)"), stats.first_reply_hours["p90"]],
                 [_("Resolution, mean (working hours)"), stats.resolution_hours["mean"]],
                 [_("Resolution, 90th percentile (working hours)"), stats.resolution_hours["p90"]]]),
-            (_("By subject"), [_("Subject"), _("Complaints"), _("Share (%)")],
+            (_("By subject"), [_("Subject"), _("Number of complaints"), _("Share (%)")],
              [[r["label"], r["count"], r["share"]] for r in stats.by_subject]),
-            (_("By department"), [_("Department"), _("Complaints"), _("Share (%)")],
+            (_("By department"), [_("Department"), _("Number of complaints"), _("Share (%)")],
              [[r["department"], r["count"], r["share"]] for r in stats.by_department]),
             (_("Response by department"), [_("Department"), _("Mean (working hours)"), _("90th percentile"),
-                                           _("Complaints")],
+                                           _("Number of complaints")],
              [[r["department"], r["mean"], r["p90"], r["count"]] for r in stats.department_response_hours]),
-            (_("Repeat complainers"), [_("Customer code"), _("Customer"), _("Complaints")],
+            (_("Repeat complainers"), [_("Customer code"), _("Customer"), _("Number of complaints")],
              [[r["code"], r["name"], r["count"]] for r in stats.repeat_complainers]),
         ]
         response = HttpResponse(write_xlsx(sheets), content_type=XLSX_CONTENT_TYPE)
@@ -213,9 +213,10 @@ def statistics_view(request):
         return response
     charts = {
         "subject": {"categories": [r["label"] for r in stats.by_subject],
-                    "series": [{"name": _("Complaints"), "data": [r["count"] for r in stats.by_subject]}]},
+                    "series": [{"name": _("Number of complaints"), "data": [r["count"] for r in stats.by_subject]}]},
         "department": {"categories": [r["department"] for r in stats.by_department],
-                       "series": [{"name": _("Complaints"), "data": [r["count"] for r in stats.by_department]}]},
+                       "series": [{"name": _("Number of complaints"),
+                                   "data": [r["count"] for r in stats.by_department]}]},
     }
     return render(request, "complaints/statistics.html", {"stats": stats, "charts": charts, "start": start,
                                                            "end": end})

@@ -57,7 +57,9 @@ def key_account_candidates(user, *, today: dt.date | None = None, min_records: i
     revenue = Subquery(records.values("customer").annotate(total=Sum("amount")).values("total")[:1],
                        output_field=money)
     count = Subquery(records.values("customer").annotate(n=Count("pk")).values("n")[:1])
-    qs = Customer.objects.filter(is_active=True, stage=Stage.CUSTOMER, tier__isnull=True)
+    # A customer whose application already waits for a decision is no longer a candidate: it is in the queue.
+    qs = (Customer.objects.filter(is_active=True, stage=Stage.CUSTOMER, tier__isnull=True)
+          .exclude(key_account_applications__status__in=[Status.PENDING_HEAD, Status.PENDING_GM]))
     q = customer_access_q(user)
     if q is not None:
         qs = qs.filter(q)

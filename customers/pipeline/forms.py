@@ -39,5 +39,5 @@ class PipelineProfileForm(BootstrapFormMixin, forms.ModelForm):
 class ConversionFilterForm(BootstrapFormMixin, forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput)
     end = forms.DateField(label=_("To"), widget=forms.DateInput)
-    by = forms.ChoiceField(label=_("By"), choices=[("source", _("Lead source")), ("owner", _("Owner"))],
+    by = forms.ChoiceField(label=_("Group by"), choices=[("source", _("Lead source")), ("owner", _("Owner"))],
                            initial="source")
