@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0011_complaints"),
+        ("customers", "0011_accesslog_ordering"),
     ]
 
     operations = [
