@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('customers', '0011_complaints'),
+        ('customers', '0011_accesslog_ordering'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
