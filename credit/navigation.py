@@ -7,5 +7,6 @@ from crm.roles import Role
 
 
 def register_navigation() -> None:
-    register(NavItem(_("Credit queue"), "credit:queue", "shield-check", (Role.CREDIT_OFFICER, Role.GM),
+    # Credit officers only: the GM reaches a customer's credit file from its card (and /credit/ directly).
+    register(NavItem(_("Credit queue"), "credit:queue", "shield-check", (Role.CREDIT_OFFICER,),
                      group="credit", order=10))

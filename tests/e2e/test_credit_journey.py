@@ -25,6 +25,10 @@ def _role_groups(transactional_db):
     roles = importlib.import_module("crm.migrations.0002_role_groups")
     for role in roles.ROLE_PERMISSIONS:
         Group.objects.get_or_create(name=role)
+    # An earlier transactional test may have flushed the scoring model's default indicators.
+    from django.apps import apps as django_apps
+
+    importlib.import_module("credit.migrations.0002_default_indicators").create(django_apps, None)
 
 
 @pytest.fixture
