@@ -395,6 +395,7 @@ class DemoCustomers:
             "location_type": rng.choice(LocationType.values),
             "region": self.regions.get(territory),
             "route": rng.choice(self.routes[territory]) if territory in self.routes else None,
+            "route_stop": rng.randint(1, 30),
             "founded_on": founded,
             "organisation_form": "有限责任公司" if "股份" not in name else "股份有限公司",
             "business_scope": f"{trade_word}；货物及技术进出口；国内货运代理。",
@@ -423,6 +424,12 @@ class DemoCustomers:
             "our_price_level": rng.choice(["略高于市场", "持平", "略低于市场"]),
             "stage": stage,
         }
+        if stage == Stage.CUSTOMER and rng.random() < 0.6:  # the archive's evaluation, where the owner wrote one
+            fields.update(cooperation_attitude=rng.choice(["积极配合，沟通顺畅", "配合一般，需多跟进", "合作意愿强"]),
+                          existing_problems=rng.choice(["回款偏慢", "旺季舱位紧张时投诉较多", "单证常有差错"]),
+                          strengths=rng.choice(["运价稳定", "仓储配送一体化", "响应及时"]),
+                          countermeasures=rng.choice(["每季度上门拜访一次", "指定专人跟单", "年底前谈定年度协议"]),
+                          staff_quality=rng.choice(["管理规范，业务人员专业", "决策快，执行力强", "人员流动较大"]))
         # Completeness varies as in real archives: most are full, some miss a few fields, leads miss many.
         gaps = rng.choice([0, 0, 0, 0, 1, 2, 3, 5]) + (4 if stage in (Stage.LEAD, Stage.PROSPECT) else 0)
         for name in rng.sample(OPTIONAL_FIELDS, min(gaps, len(OPTIONAL_FIELDS))):
