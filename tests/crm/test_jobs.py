@@ -156,7 +156,10 @@ def test_exclusive_runs_one_block_at_a_time():
 # --- beat: one sender, admin edits kept, missed entries caught up ------------------------------------------
 
 @pytest.fixture
-def beat_settings(settings, tmp_path):
+def beat_settings(settings, tmp_path, monkeypatch):
+    # The scheduler closes "old" connections on every read; inside a test's transaction that would close
+    # the test's own connection (PostgreSQL).
+    monkeypatch.setattr("django_celery_beat.schedulers.close_old_connections", lambda: None)
     settings.RUN_DIR = tmp_path
     settings.CRM_JOBS = {**settings.CRM_JOBS, "LOCK_URL": ""}
     saved = celery_app.conf.beat_schedule

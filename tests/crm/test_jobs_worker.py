@@ -190,7 +190,7 @@ def test_refresh_run_twice_and_concurrently_notifies_each_owner_once_with_the_tr
 
 def test_worker_killed_mid_job_and_restarted_finishes_the_job(stack, alice, east_team):
     archives = _due_archives(alice, east_team, 100)
-    # Hold a lock on the 51st archive: the job blocks there, mid-way, with 50 tasks written.
+    # Hold a lock on the 51st archive: the job blocks there (at the commit of its task), mid-way.
     holder = psycopg2.connect(stack.dsn)
     cursor = holder.cursor()
     cursor.execute("SELECT id FROM customers_customer WHERE id = %s FOR UPDATE", [archives[50].pk])
@@ -203,7 +203,9 @@ def test_worker_killed_mid_job_and_restarted_finishes_the_job(stack, alice, east
     finally:
         holder.rollback()
         holder.close()
-    assert RefreshTask.objects.count() == 50 and not _refresh_titles(alice)
+    # The 51st task may still commit (its commit was asked before the kill; PostgreSQL checks foreign
+    # keys at commit); the rest of the job, and its notice, did not happen.
+    assert RefreshTask.objects.count() in (50, 51) and not _refresh_titles(alice)
 
     restarted = time.monotonic()
     stack.worker("w2")
