@@ -115,6 +115,15 @@ class SingleBeatScheduler(DatabaseScheduler):
     def enabled_models_qs(self):
         return self.Model.objects.enabled()
 
+    def reserve(self, entry):
+        # Keep the advanced entry (its last run is now) in the schedule, as celery's own Scheduler does:
+        # django-celery-beat leaves the old one there, which is due again whenever the heap is rebuilt
+        # from it (a takeover by a second beat sent an entry twice).
+        new_entry = super().reserve(entry)
+        if self._schedule is not None:
+            self._schedule[new_entry.name] = new_entry
+        return new_entry
+
     def tick(self, *args, **kwargs):
         try:
             leading = self.lock.acquire_or_renew()

@@ -226,3 +226,16 @@ def test_a_job_missed_over_a_weekend_runs_once(beat_settings):
     scheduler.ticks()
     assert scheduler.sent.count("working-days-08") == 1
     assert PeriodicTask.objects.get(name="working-days-08").total_run_count == 6
+
+
+def test_the_second_beat_takes_over_and_sends_each_entry_once(beat_settings):
+    first, second = Recording(), Recording()
+    first.ticks()
+    second.ticks()
+    first.lock.release()  # the first beat died: the kernel dropped its lock
+    schedule = CrontabSchedule.objects.create(minute="0", hour="3", day_of_month="1", month_of_year="1",
+                                              timezone="Asia/Shanghai")
+    PeriodicTask.objects.create(name="added-later", task="tests.probe", crontab=schedule)
+    second.ticks(8)
+    # The entry the first beat sent is not sent again; the new one is sent once.
+    assert second.sent == ["added-later"]
