@@ -28,7 +28,6 @@ from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.forms_base import apply_service_error
 from crm.models import User
 from crm.paginator import CappedPaginator
-from crm.roles import ARCHIVE_KEEPER_ROLES, FILING_ROLES, has_role
 from crm.tabular import XLSX_CONTENT_TYPE
 from crm.templatetags.crm_tags import cny, num
 from customers.filters import GROUP_BY_DIMENSIONS
@@ -42,19 +41,20 @@ from customers.forms import (
     HandoverForm,
     RefreshNoteForm,
 )
-from customers.imports.importers import can_import
 from customers.models import AccessLog, Contact, Customer, RefreshTask, ServiceNeed, service_type_label
-from customers.selectors import (
+from customers.policies import (
     can_check_sections,
     can_edit_customer,
+    can_file_archive,
+    can_handover_all,
     can_handover_customer,
+    can_import,
     can_read_customer,
     can_see_financials,
     can_see_sensitive_personal,
-    customer_list,
-    customers_visible_to,
-    sees_everything,
+    is_archive_keeper,
 )
+from customers.selectors import customer_list, customers_visible_to, sees_everything
 from customers.services import (
     DuplicateCustomerError,
     access_log_record,
@@ -349,9 +349,9 @@ def customer_list_view(request):
         # The export page belongs to the import/export area: its URL is the contract, not its name.
         "export_url": "/customers/export/?" + export_query,
         "export_xlsx_url": "/customers/export/?" + (export_query + "&" if export_query else "") + "format=xlsx",
-        "can_create": has_role(request.user, *FILING_ROLES),
+        "can_create": can_file_archive(request.user),
         "can_import": can_import(request.user),
-        "can_handover_all": has_role(request.user, *ARCHIVE_KEEPER_ROLES),
+        "can_handover_all": can_handover_all(request.user),
     })
 
 
@@ -402,7 +402,7 @@ def _form_error_context(request, form, error) -> dict | None:
 @login_required
 def customer_create_view(request):
     require_staff(request.user)
-    if not has_role(request.user, *FILING_ROLES):
+    if not can_file_archive(request.user):
         raise PermissionDenied
     form = CustomerForm(request.POST or None, user=request.user, creating=True)
     duplicate = None
@@ -540,7 +540,7 @@ def customer_handover_view(request, pk: int):
 def customers_handover_all_view(request):
     """All of a leaving manager's archives, reassigned in one operation (nothing left ownerless)."""
     require_staff(request.user)
-    if not has_role(request.user, *ARCHIVE_KEEPER_ROLES):
+    if not can_handover_all(request.user):
         raise PermissionDenied
     visible = customers_visible_to(request.user)
     owners = (User.objects.filter(pk__in=visible.values("owner_id"))
@@ -737,7 +737,7 @@ def refresh_tasks_view(request):
              .select_related("customer", "customer__region", "owner").order_by("due_on", "customer__name"))
     mine = list(tasks.filter(owner=request.user, customer__is_active=True))
     others = []
-    if has_role(request.user, *ARCHIVE_KEEPER_ROLES):
+    if is_archive_keeper(request.user):
         visible = customers_visible_to(request.user, include_inactive=False)
         others = [task for task in tasks.exclude(owner=request.user).filter(customer__in=visible)[:500]
                   if can_edit_customer(request.user, task.customer)]
