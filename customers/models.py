@@ -955,5 +955,4 @@ from customers.key_accounts.models import (  # noqa: E402, F401  (models of the 
     ServicePlan,
     TierStrategy,
 )
-
 from customers.pipeline.models import CustomerStageLog, PipelineProfile  # noqa: E402, F401

@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from customers.models import Customer, KeyAccountApplication
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Secret-pass-1"
