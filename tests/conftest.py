@@ -102,3 +102,42 @@ def needs_postgres() -> bool:
 
 def needs_redis() -> bool:
     return os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+
+
+# --- Data the migrations seed, put back after a transactional test's flush ---------------------------------
+# A test in its own transaction (threads, live server) ends with a flush that empties every table, including
+# what data migrations wrote: role groups, admin-editable lists, routing rules, scoring indicators, tier
+# strategies. pytest-django runs such tests last; this puts the data back for each of them.
+
+SEEDS = [
+    ("customers.migrations.0002_default_lists", "create"),
+    ("credit.migrations.0002_default_indicators", "create"),
+    ("customers.migrations.0009_key_account_care", "seed_strategies"),
+    ("complaints.migrations.0002_default_routing", "seed"),
+]
+
+
+def _seed_migration_data() -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("crm.migrations.0002_role_groups")
+    for role, app_models in roles.ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=role)
+        if created:
+            codenames = [f"{action}_{model}" for models in app_models.values() for model in models
+                         for action in (["view"] if (role, model) in roles.READ_ONLY else ["view", "add", "change"])]
+            group.permissions.set(Permission.objects.filter(codename__in=codenames))
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_after_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        _seed_migration_data()
