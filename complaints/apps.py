@@ -12,3 +12,6 @@ class ComplaintsConfig(AppConfig):
 
         access.register()
         register_navigation()
+        from complaints import demo
+
+        demo.register()

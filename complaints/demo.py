@@ -191,3 +191,16 @@ def _load_requests(users: dict[str, User], customers: list[Customer], rng: rando
             _retime_request(request, rng, now)
             made += 1
     return made
+
+
+def _load(*, users, teams, rng, customers) -> str:
+    counts = load_complaint_demo(users, rng)
+    if not any(counts.values()):
+        return ""
+    return "Created {complaints} complaints and {service_requests} service requests.".format(**counts)
+
+
+def register() -> None:
+    from crm.demo import register_demo
+
+    register_demo("complaints", _load, order=40)

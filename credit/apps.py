@@ -11,3 +11,6 @@ class CreditConfig(AppConfig):
         from credit.navigation import register_navigation
 
         register_navigation()
+        from credit import demo
+
+        demo.register()

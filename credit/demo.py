@@ -71,3 +71,13 @@ def credit_demo(*, officer) -> str:
         overrides += 1
         break
     return ("Credit: graded {A} A, {B} B, {C} C, {D} D customers; {o} override.".format(**counts, o=overrides))
+
+
+def _load(*, users, teams, rng, customers) -> str:
+    return credit_demo(officer=users["credit"])
+
+
+def register() -> None:
+    from crm.demo import register_demo
+
+    register_demo("credit", _load, order=20)

@@ -12,3 +12,6 @@ class CustomersConfig(AppConfig):
         from customers.navigation import register_navigation
 
         register_navigation()
+        from customers import demo
+
+        demo.register()

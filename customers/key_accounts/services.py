@@ -156,7 +156,8 @@ def revenue_of(customer_ids, *, since: dt.date | None = None, until: dt.date | N
     since = since or (until - dt.timedelta(days=365))
     rows = (BusinessRecord.objects.filter(customer_id__in=customer_ids, date__gte=since, date__lte=until)
             .values("customer_id").annotate(total=Sum("amount")))
-    return {row["customer_id"]: row["total"] or Decimal("0") for row in rows}
+    # SQLite sums decimals as floats: round back to cents.
+    return {row["customer_id"]: Decimal(str(row["total"] or 0)).quantize(Decimal("0.01")) for row in rows}
 
 
 @transaction.atomic

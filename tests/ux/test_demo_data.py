@@ -14,7 +14,7 @@ from customers.models import BusinessRecord, Customer, CustomerDocument, Library
 @pytest.mark.django_db
 def test_demo_archives_have_realistic_spreads(capsys):
     call_command("crm_demo", "--customers", "60")
-    customers = list(Customer.objects.all())
+    customers = list(Customer.objects.filter(pipeline__isnull=True))  # the pipeline demo's leads are new
     years = {c.created_at.year for c in customers}
     assert len(years) >= 4
     assert sum(c.created_at.date() == timezone.localdate() for c in customers) < 5
