@@ -9,6 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from crm.tabular import (
     CellError,
@@ -27,6 +28,13 @@ from customers.models import AccessLog, Customer
 from tests.factories import ContactFactory, CustomerFactory
 
 HEADER = "收发货单位全称,简称,电话\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 ROW = "上海浦东远航国际货运代理有限公司,远航货代,021-68881234\n"
 
 
