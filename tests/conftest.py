@@ -141,3 +141,13 @@ def _migration_data_after_flush(request):
     if transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         _seed_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A test that activates a language (a page in Chinese, a notice rendered for a recipient) does not leave
+    it active for the next test in the same process."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
