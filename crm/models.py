@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm import rule_cache
+
 
 class TimeStampedModel(models.Model):
     """Base of every domain model: when a row was created and last changed."""
@@ -120,6 +122,10 @@ class NumericRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        rule_cache.clear()  # the cached value is stale now
 
 
 class Notification(TimeStampedModel):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from crm import rule_cache
 from crm.models import NumericRule
 
 
@@ -52,10 +53,25 @@ def rule_default(key: str) -> Decimal | int:
     return settings.CRM.get(key, spec.default)
 
 
+# The admin's values, read at most every CACHE_SECONDS per process (a list page asks for a rule per row);
+# NumericRule.save() clears it, so an edit is seen at once in the process that made it.
+CACHE_SECONDS = 30.0
+_cache = rule_cache.VALUES
+clear_rule_cache = rule_cache.clear
+
+
 def rule_value(key: str) -> Decimal | int:
-    """The number in force for `key` (one indexed query)."""
+    """The number in force for `key`."""
+    import time
+
     spec = rule_spec(key)
-    value = NumericRule.objects.filter(key=key).values_list("value", flat=True).first()
+    now = time.monotonic()
+    cached = _cache.get(key)
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        value = cached[1]
+    else:
+        value = NumericRule.objects.filter(key=key).values_list("value", flat=True).first()
+        _cache[key] = (now, value)
     if value is None:
         return rule_default(key)
     return int(value) if spec.integer else value

@@ -1,11 +1,11 @@
 """Forms of the access-request pages (customers/views/access.py)."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms_base import BootstrapFormMixin
+from crm.rules import rule_value
 from customers.access_requests import MATCH_FIELDS
 
 
@@ -43,7 +43,7 @@ class AccessRequestForm(BootstrapFormMixin, forms.Form):
 class AccessDecisionForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("refuse", _("Refuse"))])
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=90, required=False,
-                              initial=lambda: settings.CRM["ACCESS_GRANT_DAYS"])
+                              initial=lambda: rule_value("ACCESS_GRANT_DAYS"))
     comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
 
 

@@ -12,7 +12,6 @@ requester; revoking a grant is logged on the request it came from.
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from rest_framework import serializers
 from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from crm.models import User
 from crm.notifications import notify
+from crm.rules import rule_value
 from crm.workflow import Action, Workflow
 from customers.models import AccessGrant, AccessRequest, AccessRequestLog, Customer
 from customers.normalize import normalize_name, normalize_phone
@@ -96,7 +96,7 @@ def _decided(access_request: AccessRequest, *, user, comment: str) -> list[str]:
 
 
 def _grant(access_request: AccessRequest, *, user, data: dict, comment: str) -> list[str]:
-    days = data.get("days") or settings.CRM["ACCESS_GRANT_DAYS"]
+    days = data.get("days") or rule_value("ACCESS_GRANT_DAYS")
     if not 1 <= days <= 90:
         raise ApplicationError(_("Access is granted for 1 to 90 days."), field="days")
     data["days"] = days

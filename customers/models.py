@@ -340,7 +340,9 @@ class Customer(TimeStampedModel):
 
     @property
     def next_verification_due(self) -> dt.date:
-        months = settings.CRM["ARCHIVE_REFRESH_MONTHS"]
+        from crm.rules import rule_value
+
+        months = rule_value("ARCHIVE_REFRESH_MONTHS")
         if self.last_verified_on:
             base = self.last_verified_on
         else:

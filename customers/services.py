@@ -4,7 +4,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
@@ -18,6 +17,7 @@ from crm.jobs import job_key
 from crm.models import Notification, Team, User
 from crm.notifications import notify
 from crm.roles import Role
+from crm.rules import rule_value
 
 # Access requests and grants live on the workflow kit; re-exported for the doors that import them here.
 from customers.access_requests import access_grant_revoke, access_request_create, access_request_decide  # noqa: F401
@@ -443,7 +443,7 @@ def refresh_due_cutoff(today: dt.date | None = None) -> dt.date:
     (Customer.next_verification_due) is today or earlier, the exact anniversary included. The cutoff
     is pushed past the days that month-end clamping maps onto today (29 February → 28 February)."""
     today = today or timezone.localdate()
-    months = settings.CRM["ARCHIVE_REFRESH_MONTHS"]
+    months = rule_value("ARCHIVE_REFRESH_MONTHS")
     cutoff = add_months(today, -months)
     while add_months(cutoff + dt.timedelta(days=1), months) <= today:
         cutoff += dt.timedelta(days=1)

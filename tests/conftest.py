@@ -151,3 +151,13 @@ def _language_reset():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _rule_cache_reset():
+    """Rule values cached by one test belong to its (rolled-back) database."""
+    from crm.rules import clear_rule_cache
+
+    clear_rule_cache()
+    yield
+    clear_rule_cache()
