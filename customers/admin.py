@@ -30,6 +30,7 @@ from crm.exceptions import ApplicationError
 from crm.forms_base import apply_service_error
 from crm.lists import NamedListAdmin
 from crm.roles import has_role
+from customers.access_requests import access_grant_revoke
 from customers.exports import export_log
 from customers.models import (
     AccessGrant,
@@ -72,7 +73,6 @@ from customers.selectors import customer_access_q, customers_visible_to
 from customers.services import (
     PROTECTED_FIELDS,
     access_grant_emergency,
-    access_grant_revoke,
     customer_create,
     customer_deactivate,
     customer_handover,

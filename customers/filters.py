@@ -112,7 +112,7 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(search_filter(value))
 
     def filter_verification_overdue(self, queryset, name, value):
-        from customers.services import refresh_due_cutoff
+        from customers.querysets import refresh_due_cutoff
 
         cutoff = refresh_due_cutoff()
         overdue = Q(last_verified_on__lte=cutoff) | Q(last_verified_on__isnull=True, created_at__date__lte=cutoff)

@@ -5,11 +5,10 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from crm.roles import Role, has_role
+from crm.roles import Role
 from customers.models import AccessGrant, AccessRequest, Customer, LibraryDocument
-from customers.policies import (  # noqa: F401  (re-exported: the rules' old home; import them from policies)
+from customers.policies import (  # noqa: F401  (re-exported: the rules' old home; import them from policies)  # noqa: E402, F401  (the read rule)
     TEAM_KEEPER_ROLES,
     can_check_sections,
     can_confirm_library,
@@ -20,6 +19,8 @@ from customers.policies import (  # noqa: F401  (re-exported: the rules' old hom
     can_see_financials,
     can_see_sensitive_personal,
     can_use_library,
+    customer_access_q,
+    decidable_customers_q,
     decides_access,
     is_identity_only,
     sees_everything,
@@ -27,52 +28,6 @@ from customers.policies import (  # noqa: F401  (re-exported: the rules' old hom
 )
 
 _IN_CHUNK = 900  # ids per IN (...) query: below SQLite's historical 999-variable limit
-
-
-def customer_access_q(user) -> Q | None:
-    """The filter of the archives `user` may read; None means every archive.
-
-    Account managers read their own customers; clerks and department heads the archives of their
-    teams; the GM and credit officers all (the IT admin none, SPEC §8); anyone may read an archive
-    while a grant lasts.
-    Users who are only `integration` accounts may look every customer up, identity fields only (the
-    API narrows them, every other door is closed to them); a person who also holds another role reads
-    by that role, never by the integration role.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Q(pk__in=[])
-    if sees_everything(user) or is_identity_only(user):
-        return None
-    q = Q(owner=user)
-    if has_role(user, *TEAM_KEEPER_ROLES):
-        teams = team_ids(user)
-        if teams:
-            q |= Q(team_id__in=teams)
-    # The granted ids as values, not as a subquery: `owner = X OR team IN (…) OR id IN (1, 2)` is one
-    # the planner serves from the indexes (a BitmapOr of the owner, team and primary-key indexes, or
-    # the (name, id) index walked with a cheap filter until a page is full), where an `OR id IN
-    # (SELECT …)` forces a scan of every archive, three times a page at 100,000 archives (issue 9).
-    grants = _granted_ids(user)
-    if grants is None:
-        q |= Q(pk__in=_grants_of(user).values("customer_id"))
-    elif grants:
-        q |= Q(pk__in=grants)
-    return q
-
-
-_MAX_LITERAL_GRANTS = 500
-
-
-def _grants_of(user):
-    return AccessGrant.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
-def _granted_ids(user) -> list[int] | None:
-    """The archives granted to `user` now (one indexed query on (user, expires_at)); None when there
-    are so many that a subquery serves better than a list of values."""
-    ids = list(_grants_of(user).order_by("customer_id").values_list("customer_id", flat=True)
-               .distinct()[:_MAX_LITERAL_GRANTS + 1])
-    return None if len(ids) > _MAX_LITERAL_GRANTS else ids
 
 
 def customers_visible_to(user, *, include_inactive: bool = True) -> QuerySet[Customer]:
@@ -126,26 +81,12 @@ def department_heads_of(customer: Customer):
     team (team heads and dept_head members). The inverse of decidable_customers_q."""
     from crm.models import User
 
-    team_ids = set(customer.owner.teams.values_list("id", flat=True))
+    teams = set(customer.owner.teams.values_list("id", flat=True))
     if customer.team_id:
-        team_ids.add(customer.team_id)
+        teams.add(customer.team_id)
     return User.objects.filter(is_active=True).filter(
-        Q(headed_teams__in=team_ids) | Q(teams__in=team_ids, groups__name=Role.DEPT_HEAD)
+        Q(headed_teams__in=teams) | Q(teams__in=teams, groups__name=Role.DEPT_HEAD)
     ).distinct()
-
-
-def decidable_customers_q(user, prefix: str = "") -> Q | None:
-    """The archives whose access `user` decides, as a filter (`prefix` reaches the customer from
-    another model): None means every archive (the GM); an empty filter for users who decide
-    nothing. The IT admin decides nothing: it may not grant itself what it may not read (SPEC §8).
-    A department head decides for the archives of the teams they belong to or head, and for
-    those whose owner belongs to one of these teams."""
-    if has_role(user, Role.GM):
-        return None
-    if not has_role(user, Role.DEPT_HEAD):
-        return Q(pk__in=[])
-    team_ids = set(user.teams.values_list("id", flat=True)) | set(user.headed_teams.values_list("id", flat=True))
-    return Q(**{f"{prefix}team_id__in": team_ids}) | Q(**{f"{prefix}owner__teams__in": team_ids})
 
 
 def _of_decidable_customers(qs: QuerySet, user) -> QuerySet:

@@ -22,6 +22,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from crm.models import Notification
+from customers.access_requests import access_request_decide
 from customers.business_records.files import business_records_template_csv, business_records_upload_create
 from customers.imports.importers import run_import
 from customers.imports.jobs import import_job_create
@@ -39,7 +40,6 @@ from customers.selectors import (
     can_grant_access,
     customer_access_q,
 )
-from customers.services import access_request_decide
 from tests.customers.test_admin import _form_data
 from tests.factories import BusinessRecordFactory, CompetitorFactory, ContactFactory, CustomerFactory, UserFactory
 

@@ -166,9 +166,9 @@ def test_access_filter_has_no_subquery_the_planner_cannot_index(alice, bob, char
 
 @pytest.mark.django_db
 def test_access_filter_with_very_many_grants_uses_a_subquery(bob, charlie, customer, west_team, monkeypatch):
-    import customers.selectors
+    import customers.policies
 
-    monkeypatch.setattr(customers.selectors, "_MAX_LITERAL_GRANTS", 1)
+    monkeypatch.setattr(customers.policies, "_MAX_LITERAL_GRANTS", 1)
     granted = [CustomerFactory(owner=charlie, team=west_team) for _ in range(2)]
     for archive in granted:
         AccessGrant.objects.create(customer=archive, user=bob, expires_at=timezone.now() + dt.timedelta(days=1))
