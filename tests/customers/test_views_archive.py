@@ -243,7 +243,7 @@ def test_detail_query_count_is_bounded(client, customer, bob, django_assert_max_
 
     cl = client_for(client, bob)
     fill(1)
-    with django_assert_max_num_queries(23):  # the card: the archive, its sections, the credit and key-account panels, the refresh rule
+    with django_assert_max_num_queries(23):  # card, panels, refresh rule
         assert cl.get(reverse("customers:detail", args=[customer.pk])).status_code == 200
     fill(10)
     with django_assert_max_num_queries(23):
