@@ -31,6 +31,21 @@ from crm.forms_base import apply_service_error
 from crm.lists import NamedListAdmin
 from crm.roles import has_role
 from customers.access_requests import access_grant_revoke
+from customers.card_sections import (
+    COMPETITOR_FIELDS,
+    CONTACT_FIELDS,
+    competitor_create,
+    competitor_delete,
+    competitor_update,
+    contact_create,
+    contact_deactivate,
+    contact_update,
+    document_create,
+    document_delete,
+    interaction_create,
+    library_document_confirm,
+    library_document_create,
+)
 from customers.exports import export_log
 from customers.models import (
     AccessGrant,
@@ -79,21 +94,6 @@ from customers.services import (
     customer_mark_checked,
     customer_reactivate,
     customer_update,
-)
-from customers.services_related import (
-    COMPETITOR_FIELDS,
-    CONTACT_FIELDS,
-    competitor_create,
-    competitor_delete,
-    competitor_update,
-    contact_create,
-    contact_deactivate,
-    contact_update,
-    document_create,
-    document_delete,
-    interaction_create,
-    library_document_confirm,
-    library_document_create,
 )
 from customers.views.common import file_name, log_read
 
@@ -247,7 +247,7 @@ class LibraryWriter(Writer):
 
 class ServiceWriteMixin:
     """Every write of this admin, its inlines included, goes through the services (customers.services,
-    customers.services_related): the same rules as the pages and the API. A refusal is shown as form
+    customers.card_sections): the same rules as the pages and the API. A refusal is shown as form
     errors beside the field it names, never a 500: the first try is rolled back with its transaction and
     the form is validated again with the services' errors (`_refusal_form`).
 

@@ -1,7 +1,7 @@
 from customers.key_accounts import care_views
 from customers.key_accounts import views as key_accounts
 from customers.pipeline import views as pipeline
-from customers.views import access, archive, brief, imports, records, related
+from customers.views import access, archive, brief, card_sections, imports, records
 
 app_name = "customers"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     *key_accounts.urlpatterns,
     *care_views.urlpatterns,
     *pipeline.urlpatterns,
-    *related.urlpatterns,
+    *card_sections.urlpatterns,
     *access.urlpatterns,
     *imports.urlpatterns,
     *records.urlpatterns,

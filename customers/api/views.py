@@ -41,6 +41,7 @@ from customers.business_records.upsert import (
     business_record_update,
     business_records_upsert,
 )
+from customers.card_sections import contact_create, contact_deactivate, contact_update
 from customers.filters import CustomerFilter, CustomerIdentityFilter
 from customers.models import AccessLog, BusinessRecord, Contact, Customer
 from customers.policies import (
@@ -58,7 +59,6 @@ from customers.services import (
     customer_reactivate,
     customer_update,
 )
-from customers.services_related import contact_create, contact_deactivate, contact_update
 from customers.views.common import log_listing, log_read
 
 # Every error answer has the one `Error` shape (crm.api.schema); 401/409 are added to every operation there.

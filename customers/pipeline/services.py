@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
 from crm.workflow import Action, Workflow
+from customers.card_sections import contact_create
 from customers.models import Customer, Stage
 from customers.pipeline.models import CustomerStageLog, LeadSource, PipelineProfile
 from customers.policies import can_edit_customer
 from customers.services import customer_create
-from customers.services_related import contact_create
 
 PROFILE_FIELDS = ("lead_source", "value_grade", "importance", "follow_up_due", "follow_up_note", "main_contact",
                   "expected_volume", "route_requirements", "goods", "price_tolerance", "reputation", "competition",

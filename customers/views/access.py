@@ -38,7 +38,7 @@ from customers.access_requests import (
     target_by_id,
     target_by_match,
 )
-from customers.forms_related import AccessLogFilterForm, ChangeLogFilterForm
+from customers.card_section_forms import AccessLogFilterForm, ChangeLogFilterForm
 from customers.models import AccessLog, AccessRequest, Contact, Customer
 from customers.policies import can_read_customer, can_review_logs, decides_access
 from customers.selectors import access_grants_revocable_by, access_requests_decidable_by, readable_customer_ids

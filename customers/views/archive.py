@@ -30,6 +30,7 @@ from crm.models import User
 from crm.paginator import CappedPaginator
 from crm.tabular import XLSX_CONTENT_TYPE
 from crm.templatetags.crm_tags import cny, num
+from customers.card_sections import section_sources_record_edit
 from customers.filters import GROUP_BY_DIMENSIONS
 from customers.forms import (
     CARD_SECTIONS,
@@ -67,7 +68,6 @@ from customers.services import (
     customer_update,
     customers_handover_all,
 )
-from customers.services_related import section_sources_record_edit
 from customers.views.common import editable_customer, log_listing, log_read, readable_customer, require_staff
 from customers.xlsx import card_workbook, classification_workbook
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Notification
+from customers.card_sections import contact_update
 from customers.models import AccessGrant, AccessLog, AccessRequest
 from customers.selectors import customer_get_for_user
 from customers.services import access_log_record, customer_update
-from customers.services_related import contact_update
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 
 from crm.exceptions import ApplicationError
+from customers.card_sections import contact_create
 from customers.models import Contact, Customer, OwnerChange
 from customers.services import DuplicateCustomerError, customer_create, customer_handover
-from customers.services_related import contact_create
 from tests.conftest import needs_postgres
 from tests.factories import CustomerFactory, UserFactory
 

@@ -118,8 +118,8 @@ def test_classification_shows_the_contacts_phone_and_prints_every_row(client, ow
 # --- the checked mark ----------------------------------------------------------------------------
 
 def test_checking_the_only_customer_supplied_section_checks_the_card(owner):
+    from customers.card_sections import section_sources_update
     from customers.models import DataSource, Section
-    from customers.services_related import section_sources_update
     from tests.factories import TeamFactory
 
     team = TeamFactory(name="Forms team")

@@ -1,6 +1,6 @@
 """Forms of the card's related parts (contacts, competitors, documents, interactions, data sources),
 the document library and the confidentiality pages. Forms only validate input; the views hand the
-cleaned data to the services in customers.services_related and customers.services."""
+cleaned data to the services in customers.card_sections and customers.services."""
 
 from django import forms
 from django.core.exceptions import ValidationError

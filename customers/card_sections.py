@@ -1,7 +1,7 @@
 """Writes of the parts of a customer card beyond its main fields (SPEC §2.1): contacts, competitors,
 filed documents, the interaction log, the data source of each section, and the shared document
 library. Every write is keyword-only and atomic, and checks who may make it (SPEC §8); who may do
-what is asked of customers.selectors, the one home of the access rules."""
+what is asked of customers.policies."""
 
 import datetime as dt
 import os

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
 from crm.forms_base import apply_service_error
-from customers.forms_related import (
+from customers.card_section_forms import (
     CompetitorForm,
     ContactForm,
     DocumentForm,
@@ -28,17 +28,7 @@ from customers.forms_related import (
     LibraryUploadForm,
     SectionSourcesForm,
 )
-from customers.models import AccessLog, Competitor, Contact, Customer, CustomerDocument, LibraryDocument
-from customers.selectors import (
-    can_check_sections,
-    can_confirm_library,
-    can_edit_customer,
-    can_see_sensitive_personal,
-    can_use_library,
-    library_document_list,
-)
-from customers.services import access_log_record
-from customers.services_related import (
+from customers.card_sections import (
     competitor_create,
     competitor_delete,
     competitor_update,
@@ -52,6 +42,16 @@ from customers.services_related import (
     library_document_create,
     section_sources_update,
 )
+from customers.models import AccessLog, Competitor, Contact, Customer, CustomerDocument, LibraryDocument
+from customers.selectors import (
+    can_check_sections,
+    can_confirm_library,
+    can_edit_customer,
+    can_see_sensitive_personal,
+    can_use_library,
+    library_document_list,
+)
+from customers.services import access_log_record
 from customers.views.common import card_url, editable_customer, file_name, log_read, readable_customer
 
 SERVICE_ERRORS = (ApplicationError, ValidationError)

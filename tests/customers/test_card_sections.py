@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.exceptions import PermissionDeniedError
+from customers.card_sections import contact_update, document_create, library_document_create
 from customers.models import (
     AccessGrant,
     AccessLog,
@@ -23,7 +24,6 @@ from customers.models import (
     SectionSource,
 )
 from customers.selectors import can_see_sensitive_personal
-from customers.services_related import contact_update, document_create, library_document_create
 from tests.factories import CompetitorFactory, ContactFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,8 +142,8 @@ def test_user_without_sensitive_rights_cannot_overwrite_personal_fields(client, 
                                                                         monkeypatch):
     """Rules today let every editor see personal data; the form and the service still hold the line
     if one day an editor may not (e.g. a narrower role), so nobody overwrites values blindly."""
-    monkeypatch.setattr("customers.views.related.can_see_sensitive_personal", lambda user, customer: False)
-    monkeypatch.setattr("customers.services_related.can_see_sensitive_personal", lambda user, customer: False)
+    monkeypatch.setattr("customers.views.card_sections.can_see_sensitive_personal", lambda user, customer: False)
+    monkeypatch.setattr("customers.card_sections.can_see_sensitive_personal", lambda user, customer: False)
     client_for(client, alice)
     url = reverse("customers:contact_edit", args=[customer.pk, contact.pk])
     page = client.get(url)
