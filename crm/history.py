@@ -26,6 +26,9 @@ class Change:
     before: Any
     after: Any
 
+    def __getitem__(self, name: str) -> Any:  # pages and tests may read a change as a mapping
+        return getattr(self, name)
+
 
 def field_of(model, name: str):
     try:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError
 from crm.forms_base import apply_service_error
+from crm.history import changes_between, readable_changes
 from crm.tabular import CSV_CONTENT_TYPE, csv_stream
 from crm.workflow_views import TransitionView
 from customers.access_forms import AccessDecisionForm, AccessRequestForm, AccessRevokeForm, AccessWithdrawForm
@@ -39,7 +40,7 @@ from customers.access_requests import (
     target_by_match,
 )
 from customers.card_section_forms import AccessLogFilterForm, ChangeLogFilterForm
-from customers.models import AccessLog, AccessRequest, Contact, Customer
+from customers.models import AccessLog, AccessRequest, Contact, Customer, ServiceNeed
 from customers.policies import can_read_customer, can_review_logs, decides_access
 from customers.selectors import access_grants_revocable_by, access_requests_decidable_by, readable_customer_ids
 from customers.services import access_log_record
@@ -299,60 +300,14 @@ class _MergedHistory:
         return list(rows)[start:stop]
 
 
-def _field(model, name: str):
-    try:
-        return model._meta.get_field(name)
-    except Exception:  # a field removed since the record was written
-        return None
-
-
-def _changes(record, model) -> list[dict]:
-    if record.history_type != "~":
-        return []
-    previous = record.prev_record
-    if previous is None:
-        return []
-    changes = []
-    for change in record.diff_against(previous).changes:
-        field = _field(model, change.field)
-        changes.append({"field": field, "label": str(field.verbose_name) if field else change.field,
-                        "before": change.old, "after": change.new})
-    return changes
+def _changes(record, model) -> list:
+    return changes_between(record, record.prev_record if record.history_type == "~" else None, model)
 
 
 def _readable_values(entries: list[dict]) -> None:
-    """Show values as people know them: choice labels, yes/no, and related objects by name rather than id
-    (one query per related model for the whole page)."""
-    wanted: dict[type, set] = {}
-    for entry in entries:
-        for change in entry["changes"]:
-            field = change["field"]
-            if field is not None and field.is_relation and field.many_to_one:
-                wanted.setdefault(field.related_model, set()).update(
-                    v for v in (change["before"], change["after"]) if v is not None)
-    names = {model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)}
-             for model, ids in wanted.items()}
-
-    def show(field, value):
-        if value is None or value == "" or value == []:
-            return "—"
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if field is not None and field.is_relation and field.many_to_one:
-            return names.get(field.related_model, {}).get(value, f"#{value}")
-        if field is not None and field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(value, dt.datetime):  # local time to the minute, as everywhere else
-            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else (
-                value.strftime("%Y-%m-%d %H:%M"))
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return str(value)
-
-    for entry in entries:
-        for change in entry["changes"]:
-            change["before"] = show(change["field"], change["before"])
-            change["after"] = show(change["field"], change["after"])
+    """Values as people know them, for the whole page at once (crm.history: one query per related model)."""
+    readable_changes([change for entry in entries for change in entry["changes"]],
+                     list_labels={"service_needs": dict(ServiceNeed.choices)})
 
 
 def _describe(record, model) -> dict:
