@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from crm.audit import changes_of
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.forms_base import apply_service_error
+from crm.history import Change, field_of, readable_changes
 from crm.models import User
 from crm.paginator import CappedPaginator
 from crm.tabular import XLSX_CONTENT_TYPE
@@ -456,33 +457,6 @@ def customer_edit_view(request, pk: int):
 
 # --- Change history (SPEC §8: before/after, who, when) ---------------------------------------------
 
-def _history_value(name: str, value, cache: dict):
-    if value in (None, "", []):
-        return EMPTY
-    try:
-        field = Customer._meta.get_field(name)
-    except Exception:
-        return value
-    if name == "service_needs":
-        labels = dict(ServiceNeed.choices)
-        return "、".join(str(labels.get(code, code)) for code in value)
-    if field.is_relation:
-        key = (field.related_model, value)
-        if key not in cache:
-            cache[key] = field.related_model._default_manager.filter(pk=value).first()
-        return str(cache[key]) if cache[key] is not None else value
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, dt.datetime):  # local time to the minute, never UTC with microseconds
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else (
-            value.strftime("%Y-%m-%d %H:%M"))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 PLACEHOLDER_CODE = re.compile(r"^T[0-9a-f]{16}$")  # customers.services: the code before the id is known
 
 
@@ -495,16 +469,17 @@ def customer_history_view(request, pk: int):
     """GM, admins and the people who may edit the archive see its changes."""
     customer = editable_customer(request, pk)
     log_read(request, customer, "change history")
-    cache: dict = {}
     entries = []
     for entry in changes_of(customer):
         entries.append({
             "at": entry.at, "user": _user_label(entry.user) or _("system"), "kind": entry.kind,
             "reason": entry.reason,
-            "changes": [{"label": change.label, "before": _history_value(change.field, change.before, cache),
-                         "after": _history_value(change.field, change.after, cache)} for change in entry.changes
-                        if not _is_code_assignment(change)],
+            "changes": [Change(field_of(Customer, change.field), change.label, change.before, change.after)
+                        for change in entry.changes if not _is_code_assignment(change)],
         })
+    # Every value of the page shown through the one formatter (crm.history), related names in one query each.
+    readable_changes([change for entry in entries for change in entry["changes"]],
+                     list_labels={"service_needs": dict(ServiceNeed.choices)})
     return render(request, "customers/archive/history.html", {"customer": customer, "entries": entries})
 
 
