@@ -26,22 +26,39 @@ def implement_due(received_at: dt.datetime) -> dt.datetime:
     return timezone.make_aware(end, timezone.get_current_timezone())
 
 
+class WorkingClock:
+    """Working hours between two instants (whole working days of 24 hours, SPEC gives no office hours),
+    from a table of working days built once for the range."""
+
+    def __init__(self, first: dt.date, last: dt.date, *, calendar=None):
+        calendar = calendar or company_calendar()
+        self.first = first
+        days = (last - first).days + 2
+        self.prefix = [0]
+        for offset in range(days):
+            day = first + dt.timedelta(days=offset)
+            self.prefix.append(self.prefix[-1] + (1 if is_working_day(day, calendar=calendar) else 0))
+        self.tz = timezone.get_current_timezone()
+
+    def _position(self, moment: dt.datetime) -> float:
+        """Working hours from the start of `first` to `moment`."""
+        local = moment.astimezone(self.tz)
+        index = (local.date() - self.first).days
+        index = min(max(index, 0), len(self.prefix) - 2)
+        whole = self.prefix[index] * 24.0
+        if self.prefix[index + 1] > self.prefix[index]:  # the moment's own day is a working day
+            whole += local.hour + local.minute / 60 + local.second / 3600
+        return whole
+
+    def hours(self, start: dt.datetime, end: dt.datetime) -> float:
+        return self._position(end) - self._position(start)
+
+
 def working_hours_between(start: dt.datetime, end: dt.datetime, *, calendar=None) -> float:
     """Hours from `start` to `end` counting only working days (whole days of 24 hours; SPEC gives no
     office hours *(our choice)*). Negative when `end` is earlier."""
-    if end < start:
-        return -working_hours_between(end, start, calendar=calendar)
-    calendar = calendar or company_calendar()
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    hours, cursor = 0.0, start
-    while cursor < end:
-        next_midnight = timezone.make_aware(dt.datetime.combine(cursor.date() + dt.timedelta(days=1), dt.time()),
-                                            cursor.tzinfo)
-        segment_end = min(end, next_midnight)
-        if is_working_day(cursor.date(), calendar=calendar):
-            hours += (segment_end - cursor).total_seconds() / 3600
-        cursor = segment_end
-    return hours
+    first, last = sorted((timezone.localtime(start).date(), timezone.localtime(end).date()))
+    return WorkingClock(first, last, calendar=calendar).hours(start, end)
 
 
 def clock_state(*, due: dt.datetime, done_at: dt.datetime | None, running: bool, now: dt.datetime | None = None,

@@ -17,37 +17,9 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Subject
 from complaints.selectors import complaints_visible_to
-from crm.workdays import company_calendar, is_working_day
+from complaints.sla import WorkingClock
 from customers.models import BusinessRecord, Customer
 from customers.selectors import customer_access_q
-
-
-class WorkingClock:
-    """Working hours between two instants (whole working days of 24 hours, SPEC gives no office hours),
-    from a table of working days built once for the range."""
-
-    def __init__(self, first: dt.date, last: dt.date):
-        calendar = company_calendar()
-        self.first = first
-        days = (last - first).days + 2
-        self.prefix = [0]
-        for offset in range(days):
-            day = first + dt.timedelta(days=offset)
-            self.prefix.append(self.prefix[-1] + (1 if is_working_day(day, calendar=calendar) else 0))
-        self.tz = timezone.get_current_timezone()
-
-    def _position(self, moment: dt.datetime) -> float:
-        """Working hours from the start of `first` to `moment`."""
-        local = moment.astimezone(self.tz)
-        index = (local.date() - self.first).days
-        index = min(max(index, 0), len(self.prefix) - 2)
-        whole = self.prefix[index] * 24.0
-        if self.prefix[index + 1] > self.prefix[index]:  # the moment's own day is a working day
-            whole += local.hour + local.minute / 60 + local.second / 3600
-        return whole
-
-    def hours(self, start: dt.datetime, end: dt.datetime) -> float:
-        return self._position(end) - self._position(start)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -139,4 +111,4 @@ def complaint_statistics(user, *, start: dt.date, end: dt.date, now: dt.datetime
     return stats
 
 
-__all__ = ["ComplaintStatistics", "WorkingClock", "complaint_statistics"]
+__all__ = ["ComplaintStatistics", "complaint_statistics"]

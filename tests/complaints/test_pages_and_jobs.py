@@ -10,7 +10,8 @@ from django.utils import timezone
 from complaints.jobs import complaint_breaches_escalate
 from complaints.models import Complaint
 from complaints.services import complaint_act, complaint_register
-from complaints.statistics import WorkingClock, complaint_statistics
+from complaints.sla import WorkingClock
+from complaints.statistics import complaint_statistics
 from crm.models import Notification
 from tests.complaints.conftest import SHANGHAI
 from tests.factories import BusinessRecordFactory

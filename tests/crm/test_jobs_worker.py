@@ -27,7 +27,6 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from crm.celery import app as celery_app
 from crm.models import Notification
 from customers.models import Customer, RefreshTask, add_months
-from tests.e2e.test_customer_journeys import _migration_data  # noqa: F401  (role groups after a flush)
 from tests.factories import CustomerFactory
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")

@@ -45,3 +45,34 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+PASSWORD = "Secret-pass-1"  # tests.factories.UserFactory's
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """A factory of pages, each in its own browser context (its own session), in English; all closed after
+    the test. Data the migrations seed is put back by tests/conftest.py for every live-server test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=live_server.url, locale="en-US", accept_downloads=True)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, username: str, password: str = PASSWORD):
+    from playwright.sync_api import expect
+
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    expect(page.locator("#user-menu")).to_be_visible()
+    return page

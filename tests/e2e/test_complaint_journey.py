@@ -5,58 +5,22 @@ the handler implements it; the head reviews and closes it; the clerk records the
 timeline shows every step, and the printed card carries every step.
 """
 
-import importlib
-
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from complaints.models import Complaint, ComplaintDepartment, State
+from complaints.models import Complaint, State
+from tests.e2e.conftest import log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Secret-pass-1"
 STEPS = ["register", "reply", "judge", "assign", "analyse", "propose", "send_back", "propose", "approve_division",
          "approve_gm", "implement", "review", "return_visit"]
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    roles = importlib.import_module("crm.migrations.0002_role_groups")
-    for role in roles.ROLE_PERMISSIONS:
-        Group.objects.get_or_create(name=role)
-    # A transactional test empties the tables between tests: the seeded departments with them.
-    ComplaintDepartment.objects.get_or_create(name="国运部")
 
 
 @pytest.fixture
 def handler(east_team):
     """A coordinator of the international transport department, outside the customer's archive."""
     return UserFactory(username="handler", first_name="周", last_name="运", roles=["account_manager"])
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make():
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def log_in(page, username: str):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#user-menu")).to_be_visible()
-    return page
 
 
 def act(page, action: str, fields: dict | None = None, comment: str = ""):

@@ -3,32 +3,19 @@ a customer, enter a credit record, read the evaluation and grade the customer; t
 the freight system's credit check through the API answers per policy."""
 
 import datetime as dt
-import importlib
 import json
 import urllib.request
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from customers.models import Customer
+from tests.e2e.conftest import PASSWORD, log_in
 from tests.factories import BusinessRecordFactory, CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Secret-pass-1"
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    roles = importlib.import_module("crm.migrations.0002_role_groups")
-    for role in roles.ROLE_PERMISSIONS:
-        Group.objects.get_or_create(name=role)
-    # An earlier transactional test may have flushed the scoring model's default indicators.
-    from django.apps import apps as django_apps
-
-    importlib.import_module("credit.migrations.0002_default_indicators").create(django_apps, None)
 
 
 @pytest.fixture
@@ -37,14 +24,6 @@ def credit_page(browser, live_server):
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
-
-
-def log_in(page, username: str):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#user-menu")).to_be_visible()
 
 
 def api_check(base: str, token: str, customer_pk: int, amount: str) -> dict:

@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_customer_journeys import _migration_data  # noqa: F401  (role groups after a flush)
 from tests.factories import ContactFactory, CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,71 +6,22 @@ branch; charlie, account manager of West branch (an outsider); dora, head of Eas
 """
 
 import datetime as dt
-import importlib
 import re
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from customers.models import AccessGrant, AccessRequest, Customer, ImportJob, Industry, Region
+from tests.e2e.conftest import PASSWORD, log_in
 from tests.factories import ContactFactory, CustomerFactory, UserFactory, make_credit_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Secret-pass-1"  # tests.factories.UserFactory's
 
 
 # --- Fixtures -------------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    """The role groups and the admin-editable lists come from data migrations. A transactional test
-    ends with a flush that deletes them, so a live-server test that runs after another one would find
-    no groups, territories or industries: put them back (idempotent)."""
-    roles = importlib.import_module("crm.migrations.0002_role_groups")
-    lists = importlib.import_module("customers.migrations.0002_default_lists")
-    for role, apps_models in roles.ROLE_PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=role)
-        if created:
-            codenames = [f"{action}_{model}" for app_label, models in apps_models.items() for model in models
-                         for action in (["view"] if (role, model) in roles.READ_ONLY else ["view", "add", "change"])]
-            group.permissions.set(Permission.objects.filter(codename__in=codenames))
-    for model, names in ((Region, lists.REGIONS), (Industry, lists.INDUSTRIES)):
-        for order, name in enumerate(names):
-            model.objects.get_or_create(name=name, defaults={"sort_order": order})
-    from customers.models import CustomerNature
-
-    for order, name in enumerate(lists.NATURES):
-        CustomerNature.objects.get_or_create(name=name, defaults={"sort_order": order})
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """A factory of pages, each in its own browser context (its own session); all closed after the test."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(base_url=live_server.url, locale="en-US", accept_downloads=True)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def log_in(page, username: str, password: str = PASSWORD):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    expect(page.locator("#user-menu")).to_be_visible()
-    return page
-
 
 def header_search(page, text: str) -> None:
     box = page.locator("nav form[role=search] input[name=q]")

@@ -3,49 +3,16 @@ an account manager enters a lead, validates it, wins it and files a key-account 
 department head and then the GM approve it; the tier shows on the card, in the list filter and in the API.
 """
 
-import importlib
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from customers.models import Customer, KeyAccountApplication
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Secret-pass-1"
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    roles = importlib.import_module("crm.migrations.0002_role_groups")
-    for role in roles.ROLE_PERMISSIONS:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make():
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def log_in(page, username: str):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#user-menu")).to_be_visible()
-    return page
 
 
 def test_lead_to_key_account_in_the_browser(new_page, alice, dora, gm):

@@ -4,7 +4,6 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.navigation import navigation_for
-from tests.e2e.test_customer_journeys import _migration_data  # noqa: F401  (role groups and lists back)
 from tests.factories import BusinessRecordFactory, CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
