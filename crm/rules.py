@@ -9,6 +9,7 @@ and reads it with `rule_value("COMPLAINT_REPLY_HOURS")`. The value in force is t
 NumericRule row), else settings.CRM[key] when the deployment sets one, else the registered default.
 """
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -62,8 +63,6 @@ clear_rule_cache = rule_cache.clear
 
 def rule_value(key: str) -> Decimal | int:
     """The number in force for `key`."""
-    import time
-
     spec = rule_spec(key)
     now = time.monotonic()
     cached = _cache.get(key)

@@ -102,16 +102,10 @@ def _chunks(values: Iterable, size: int = _IN_CHUNK) -> Iterator[list]:
 
 # --- Parsing one value (crm.tabular's cell parsers, with the model's limits) ------------------------
 
-_Invalid = CellError
-_is_blank = is_blank
 
 
 def _parse_text(value: Any, name: str) -> str:
     return parse_text(value, max_length=BusinessRecord._meta.get_field(name).max_length, collapse_spaces=True)
-
-
-def _parse_date(value: Any):
-    return parse_date(value)
 
 
 def _parse_decimal(value: Any, name: str):
@@ -123,7 +117,7 @@ def _parse_decimal(value: Any, name: str):
 def _parse_service_type(value: Any) -> str:
     text = _parse_text(value, "service_type").lower()
     if text and not SERVICE_TYPE_RE.match(text):
-        raise _Invalid(_("Use transport, warehousing, distribution, customs or other, optionally followed by a dot "
+        raise CellError(_("Use transport, warehousing, distribution, customs or other, optionally followed by a dot "
                          "and a finer code in lower-case letters (transport.sea)."))
     return text
 
@@ -134,7 +128,7 @@ def _parse_value(name: str, value: Any) -> Any:
     if name in TEXT_FIELDS:
         return _parse_text(value, name)
     if name in DATE_FIELDS:
-        return _parse_date(value)
+        return parse_date(value)
     return _parse_decimal(value, name)
 
 
@@ -142,29 +136,29 @@ def _parse_customer_ref(raw: dict) -> tuple[str, Any] | None:
     """The first of customer (id), customer_code, customer_name that is given."""
     for key in CUSTOMER_KEYS:
         value = raw.get(key)
-        if _is_blank(value):
+        if is_blank(value):
             continue
         if key == "customer":
             if isinstance(value, bool):
-                raise _Invalid(_("Give the customer's id as a whole number."))
+                raise CellError(_("Give the customer's id as a whole number."))
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             try:
                 number = int(str(value).strip())
             except ValueError:
-                raise _Invalid(_("Give the customer's id as a whole number."))
+                raise CellError(_("Give the customer's id as a whole number."))
             if not 0 < number <= MAX_DB_ID:
-                raise _Invalid(_("No customer has this id."))
+                raise CellError(_("No customer has this id."))
             return key, number
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise _Invalid(_("Write text."))
+            raise CellError(_("Write text."))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = " ".join(str(value).split())
         if key == "customer_code":
             return key, text.upper()
         if len(text) > Customer._meta.get_field("name").max_length or not normalize_name(text):
-            raise _Invalid(_("Write the customer's full name (at most 200 characters)."))
+            raise CellError(_("Write the customer's full name (at most 200 characters)."))
         return key, text
     return None
 
@@ -179,14 +173,14 @@ def _parse_item(index: int, raw: Any, errors: list[dict]) -> _Item | None:
             continue
         try:
             item.values[name] = _parse_value(name, raw[name])
-        except _Invalid as invalid:
+        except CellError as invalid:
             item.invalid_fields.add(name)
             errors.append(_error(index, name, invalid.message))
     try:
         item.ref = _parse_customer_ref(raw)
-    except _Invalid as invalid:
+    except CellError as invalid:
         item.ref_invalid = True
-        bad_key = next(key for key in CUSTOMER_KEYS if not _is_blank(raw.get(key)))
+        bad_key = next(key for key in CUSTOMER_KEYS if not is_blank(raw.get(key)))
         errors.append(_error(index, bad_key, invalid.message))
     return item
 

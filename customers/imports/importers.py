@@ -28,9 +28,18 @@ from crm import audit
 from crm.bulk import bulk_update_values
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
-from crm.tabular import CellError, TableError, is_blank, parse_bool, parse_date, parse_decimal, parse_int, read_table
-from crm.tabular import cell_text as _text
-from crm.tabular import display_cell as _display
+from crm.tabular import (
+    CellError,
+    TableError,
+    cell_text,
+    display_cell,
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    read_table,
+)
 from crm.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from customers.imports.columns import (
     CONTACT_COLUMNS,
@@ -78,8 +87,6 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 BULK_BATCH = 500  # rows per INSERT of the bulk write
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
-_CellError = CellError
-_blank = is_blank
 
 
 def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
@@ -163,7 +170,7 @@ class _Importer:
     def _map_headers(self) -> None:
         mapping = header_map(self.columns)
         for position, header in enumerate(self.dataset.headers or []):
-            text = _text(header)
+            text = cell_text(header)
             if not text:
                 continue
             name = mapping.get(header_key(text))
@@ -238,7 +245,7 @@ class _Importer:
         for start in range(0, len(data), CHUNK_ROWS):
             chunk = [_Row(number=start + offset + 2, cells=self.cells_of(values))
                      for offset, values in enumerate(data[start:start + CHUNK_ROWS])
-                     if not all(_blank(value) for value in values)]
+                     if not all(is_blank(value) for value in values)]
             # Before prepare(), which looks the rows' codes and names up: PostgreSQL refuses a NUL in a query.
             refused = {row.number for row in chunk if self._refuse_control_characters(row)}
             self.prepare([row for row in chunk if row.number not in refused])
@@ -255,7 +262,7 @@ class _Importer:
         result.updated = sum(1 for row in rows if row.action == UPDATE)
         result.unchanged = sum(1 for row in rows if row.action == UNCHANGED)
         result.preview = [{"row": row.number, "action": row.action, "errors": len(row.errors),
-                           "cells": [_display(row.cells.get(name)) for name in self.header_of]}
+                           "cells": [display_cell(row.cells.get(name)) for name in self.header_of]}
                           for row in rows[:PREVIEW_ROWS]]
         if dry_run or result.errors:
             return result
@@ -312,24 +319,24 @@ class _Importer:
         if kind == "int":
             return parse_int(value)
         if kind == "choice":
-            text = _text(value)
+            text = cell_text(value)
             code = self.choices[column.field].get(header_key(text))
             if code is None:
                 labels = [str(label) for _code, label in self.model._meta.get_field(column.field).choices]
-                raise _CellError(_("“%(value)s” is not a valid choice; use one of: %(choices)s.")
+                raise CellError(_("“%(value)s” is not a valid choice; use one of: %(choices)s.")
                                  % {"value": text, "choices": ", ".join(labels)})
             return code
-        return _text(value)
+        return cell_text(value)
 
     def parse_values(self, row: _Row, *, skip: tuple[str, ...]) -> dict[str, Any]:
         """The typed values of the row's non-empty cells. An empty cell leaves the field as it is."""
         values = {}
         for name, value in row.cells.items():
-            if name in skip or _blank(value):
+            if name in skip or is_blank(value):
                 continue
             try:
                 values[name] = self.parse(self.by_field[name], value)
-            except _CellError as exc:
+            except CellError as exc:
                 self.error(row, name, exc)
         return values
 
@@ -398,12 +405,12 @@ class CustomerImporter(_Importer):
             self.header_error("name")
 
     def prepare(self, rows: list[_Row]) -> None:
-        codes = {_text(row.cells.get("code")).upper() for row in rows} - {""}
+        codes = {cell_text(row.cells.get("code")).upper() for row in rows} - {""}
         self.existing = {customer.code: customer for customer in customers_visible_to(self.user)
                          .filter(code__in=codes).select_related("owner", "team", "region", "route")}
-        names = {normalize_name(_text(row.cells.get("name"))) for row in rows} - {""}
-        credits = {_text(row.cells.get("credit_code")).upper() for row in rows} - {""}
-        phones = {phone for row in rows if len(phone := normalize_phone(_text(row.cells.get("phone")))) >= 7}
+        names = {normalize_name(cell_text(row.cells.get("name"))) for row in rows} - {""}
+        credits = {cell_text(row.cells.get("credit_code")).upper() for row in rows} - {""}
+        phones = {phone for row in rows if len(phone := normalize_phone(cell_text(row.cells.get("phone")))) >= 7}
         self.duplicates = {"name": defaultdict(list), "credit_code": defaultdict(list), "phone": defaultdict(list)}
         # Duplicates are looked for among ALL archives, as customer_create does, not only readable ones.
         matches = list(Customer.objects.filter(Q(name_normalized__in=names) | Q(credit_code__in=credits)
@@ -417,7 +424,7 @@ class CustomerImporter(_Importer):
                     self.duplicates[key][value].append((pk, code, name, readable is None or pk in readable))
 
     def _user(self, value: Any) -> User | None:
-        key = _text(value)
+        key = cell_text(value)
         if key.casefold() not in self.users:
             self.users[key.casefold()] = User.objects.filter(username__iexact=key, is_active=True).first()
         return self.users[key.casefold()]
@@ -428,7 +435,7 @@ class CustomerImporter(_Importer):
         return self.owner_teams[user.pk]
 
     def validate(self, row: _Row) -> None:
-        code = _text(row.cells.get("code")).upper()
+        code = cell_text(row.cells.get("code")).upper()
         existing = None
         if code:
             if code in self.seen["code"]:
@@ -454,9 +461,9 @@ class CustomerImporter(_Importer):
                                % {"value": values.pop(name), "list": model._meta.verbose_name_plural})
                 else:
                     values[name] = item
-        if not _blank(row.cells.get("route")):
+        if not is_blank(row.cells.get("route")):
             region = values.get("region") or (existing.region if existing else None)
-            route_name = _text(row.cells["route"])
+            route_name = cell_text(row.cells["route"])
             if region is None:
                 self.error(row, "route", _("Give the sales territory of the route."))
             elif (route := self.routes.get((region.pk, header_key(route_name)))) is None:
@@ -499,15 +506,15 @@ class CustomerImporter(_Importer):
     def _owner(self, row: _Row, existing: Customer | None) -> User | None:
         value = row.cells.get("owner")
         if existing is not None:
-            if not _blank(value) and _text(value).casefold() != existing.owner.username.casefold():
+            if not is_blank(value) and cell_text(value).casefold() != existing.owner.username.casefold():
                 self.error(row, "owner", _("The owner of an existing archive changes only by a handover; "
                                            "use “Hand over” on the archive."))
             return existing.owner
-        if _blank(value):
+        if is_blank(value):
             return self.user
         owner = self._user(value)
         if owner is None:
-            self.error(row, "owner", _("No active user has the username “%(value)s”.") % {"value": _text(value)})
+            self.error(row, "owner", _("No active user has the username “%(value)s”.") % {"value": cell_text(value)})
             return None
         # The rule is customer_create's (policies.can_assign_owner), asked here so the preview shows it.
         if not can_assign_owner(self.user, owner):
@@ -616,14 +623,14 @@ class ContactImporter(_Importer):
                 self.header_error(name)
 
     def prepare(self, rows: list[_Row]) -> None:
-        codes = {_text(row.cells.get("customer_code")).upper() for row in rows} - {""}
+        codes = {cell_text(row.cells.get("customer_code")).upper() for row in rows} - {""}
         self.customers = {customer.code: customer for customer in customers_visible_to(self.user)
                           .filter(code__in=codes).select_related("owner", "team")}
         self.contacts = {(contact.customer_id, header_key(contact.name)): contact
                          for contact in Contact.objects.filter(customer__in=list(self.customers.values()))}
 
     def validate(self, row: _Row) -> None:
-        code = _text(row.cells.get("customer_code")).upper()
+        code = cell_text(row.cells.get("customer_code")).upper()
         if not code:
             self.error(row, "customer_code", _("Give the code of the contact's customer."))
             return
@@ -634,7 +641,7 @@ class ContactImporter(_Importer):
         if not can_edit_customer(self.user, customer):
             self.error(row, "customer_code", _("You may not edit the archive %(code)s.") % {"code": code})
             return
-        name = _text(row.cells.get("name"))
+        name = cell_text(row.cells.get("name"))
         if not name:
             self.error(row, "name", _("Give the contact's name."))
             return
