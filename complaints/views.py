@@ -23,6 +23,7 @@ from complaints.selectors import complaint_list, complaints_visible_to
 from complaints.services import COMPLAINT_FLOW, REGISTER_LABEL, complaint_register
 from complaints.statistics import complaint_statistics
 from crm.exceptions import ApplicationError, PermissionDeniedError
+from crm.forms_base import apply_service_error
 from crm.rules import rule_value
 from crm.tabular import XLSX_CONTENT_TYPE, write_xlsx
 from crm.workdays import company_calendar
@@ -119,12 +120,7 @@ def complaint_register_view(request):
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except (ApplicationError, ValidationError) as error:
-                if isinstance(error, ValidationError):
-                    for field, errors in error.message_dict.items():
-                        for message in errors:
-                            form.add_error(field if field in form.fields else None, message)
-                else:
-                    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+                apply_service_error(form, error)
             else:
                 messages.success(request, _("Complaint #%(id)s registered: the first reply is due by %(due)s.") % {
                     "id": complaint.pk, "due": timezone.localtime(complaint.reply_due_at).strftime("%Y-%m-%d %H:%M")})

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError
+from crm.forms_base import apply_service_error
 from customers.key_accounts.care import (
     PLAN_FIELDS,
     SURVEY_FIELDS,
@@ -24,15 +25,6 @@ from customers.policies import can_edit_customer
 from customers.views.common import log_read, readable_customer
 
 
-def _apply_error(form, error) -> None:
-    if isinstance(error, ValidationError):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(error.field if error.field in form.fields else None, str(error.message))
-
-
 @login_required
 def service_plan_view(request, pk):
     customer = readable_customer(request, pk)
@@ -45,7 +37,7 @@ def service_plan_view(request, pk):
             service_plan_set(customer=customer, user=request.user,
                              **{name: form.cleaned_data[name] for name in PLAN_FIELDS})
         except (ApplicationError, ValidationError) as error:
-            _apply_error(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("The service plan has been saved."))
             return redirect("customers:detail", pk=customer.pk)
@@ -66,7 +58,7 @@ def surveys_view(request, pk):
                 satisfaction_survey_create(customer=customer, user=request.user, surveyed_on=data["surveyed_on"],
                                            **{name: data[name] for name in SURVEY_FIELDS})
             except (ApplicationError, ValidationError) as error:
-                _apply_error(form, error)
+                apply_service_error(form, error)
             else:
                 messages.success(request, _("The survey has been recorded."))
                 return redirect("customers:surveys", pk=customer.pk)

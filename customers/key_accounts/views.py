@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from crm.forms_base import apply_service_error
 from crm.workflow_views import TransitionView
 from customers.key_accounts.forms import DecisionForm, KeyAccountApplicationForm
 from customers.key_accounts.models import TEN_THOUSAND, KeyAccountApplication
@@ -100,8 +101,7 @@ def application_create(request, pk):
         except ConflictError as error:
             messages.warning(request, str(error.message))
         except ApplicationError as error:
-            field = {"annual_revenue_target": "target_wan"}.get(error.field or "", error.field)
-            form.add_error(field if field in form.fields else None, str(error.message))
+            apply_service_error(form, error, field_map={"annual_revenue_target": "target_wan"})
         else:
             messages.success(request, _("The application has been filed: it waits for the department head."))
             return redirect("customers:key_account_detail", pk=application.pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.exceptions import ApplicationError, PermissionDeniedError
+from crm.forms_base import apply_service_error
 from crm.roles import Role, has_role
 from crm.tabular import XLSX_CONTENT_TYPE, write_xlsx
 from crm.workflow_views import TransitionView
@@ -58,12 +59,8 @@ def lead_list(request):
                 form.add_error("name", str(error.message))
             except PermissionDeniedError:
                 raise PermissionDenied from None
-            except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
-            except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            except (ApplicationError, ValidationError) as error:
+                apply_service_error(form, error)
             else:
                 messages.success(request, _("%(name)s has been entered as a lead.") % {"name": customer.name})
                 return redirect("customers:leads")
@@ -94,7 +91,7 @@ def pipeline_card(request, pk):
                 pipeline_profile_update(customer=customer, user=request.user,
                                         **{name: form.cleaned_data[name] for name in form.changed_data})
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, str(error.message))
+                apply_service_error(form, error)
             else:
                 messages.success(request, _("The pipeline card has been saved."))
                 return redirect("customers:pipeline", pk=customer.pk)
