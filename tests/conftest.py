@@ -161,3 +161,15 @@ def _rule_cache_reset():
     clear_rule_cache()
     yield
     clear_rule_cache()
+
+
+@pytest.fixture(autouse=True)
+def _celery_outside_a_worker():
+    """An in-process Celery worker (the real-Redis test) sets Celery's process-wide "inside a worker" flag and a
+    pool it leaves behind may set it again; a later test in that process calling `.get()` on an eager result
+    would then be refused. Every test starts outside a worker."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+    _set_task_join_will_block(False)
