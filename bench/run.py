@@ -180,7 +180,7 @@ def time_import(user) -> float:
     import tablib
     from django.db import transaction
 
-    from customers.imports import customers_import
+    from customers.imports.importers import customers_import
 
     region_stamp = int(time.time()) % 100_000
     dataset = tablib.Dataset(headers=["收发货单位全称", "简称", "电话", "地址", "区域", "所属行业", "阶段",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from crm import audit
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
-from crm.uploads import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, validate_upload  # noqa: F401  (the doors' names)
+from crm.uploads import validate_upload
 from customers.models import (
     UNCHECKED_SOURCES,
     Competitor,
@@ -29,7 +29,7 @@ from customers.models import (
     Section,
     SectionSource,
 )
-from customers.selectors import (
+from customers.policies import (
     can_check_sections,
     can_confirm_library,
     can_edit_customer,

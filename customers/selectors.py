@@ -8,24 +8,7 @@ from django.http import Http404
 
 from crm.roles import Role
 from customers.models import AccessGrant, AccessRequest, Customer, LibraryDocument
-from customers.policies import (  # noqa: F401  (re-exported: the rules' old home; import them from policies)  # noqa: E402, F401  (the read rule)
-    TEAM_KEEPER_ROLES,
-    can_check_sections,
-    can_confirm_library,
-    can_edit_customer,
-    can_grant_access,
-    can_handover_customer,
-    can_read_customer,
-    can_see_financials,
-    can_see_sensitive_personal,
-    can_use_library,
-    customer_access_q,
-    decidable_customers_q,
-    decides_access,
-    is_identity_only,
-    sees_everything,
-    team_ids,
-)
+from customers.policies import can_use_library, customer_access_q, decidable_customers_q, is_identity_only
 
 _IN_CHUNK = 900  # ids per IN (...) query: below SQLite's historical 999-variable limit
 

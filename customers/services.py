@@ -17,8 +17,6 @@ from crm.jobs import job_key
 from crm.models import Notification, Team, User
 from crm.notifications import notify
 from crm.roles import Role
-
-# Access requests and grants live on the workflow kit; re-exported for the doors that import them here.
 from customers.models import (
     UNCHECKED_SOURCES,
     AccessGrant,

@@ -52,10 +52,10 @@ def access_grants_expire_task() -> int:
 
 @shared_task(bind=True, **JOB_TASK_OPTIONS)
 def import_run_task(self, job_id: int) -> str | None:
-    """Run a large import (customers.imports.import_job_run): validate in chunks with progress, then
+    """Run a large import (customers.imports.jobs.import_job_run): validate in chunks with progress, then
     write all rows or none, with a heartbeat on the job. A second delivery while the job runs, or after it
     finished, does nothing. Returns the job's status."""
-    from customers.imports import import_job_run
+    from customers.imports.jobs import import_job_run
     from customers.models import ImportJob
 
     job = ImportJob.objects.filter(pk=job_id).first()

@@ -62,11 +62,10 @@ from customers.models import (
     Route,
 )
 from customers.normalize import normalize_name, normalize_phone
-from customers.policies import (  # noqa: F401  (can_import, can_export: re-exported for the doors)
+from customers.policies import (
     can_assign_owner,
     can_be_owner,
     can_edit_customer,
-    can_export,
     can_file_archive,
     can_import,
     can_see_sensitive_personal,

@@ -55,8 +55,9 @@ from customers.policies import (
     can_see_financials,
     can_see_sensitive_personal,
     is_archive_keeper,
+    sees_everything,
 )
-from customers.selectors import customer_list, customers_visible_to, sees_everything
+from customers.selectors import customer_list, customers_visible_to
 from customers.services import (
     DuplicateCustomerError,
     access_log_record,

@@ -8,7 +8,8 @@ from django.urls import path
 
 from crm.narrow_access import Scope
 from customers.models import AccessLog
-from customers.selectors import can_read_customer, customer_brief_get
+from customers.policies import can_read_customer
+from customers.selectors import customer_brief_get
 from customers.services import access_log_record
 from customers.views.common import require_staff
 

@@ -43,14 +43,14 @@ from customers.card_sections import (
     section_sources_update,
 )
 from customers.models import AccessLog, Competitor, Contact, Customer, CustomerDocument, LibraryDocument
-from customers.selectors import (
+from customers.policies import (
     can_check_sections,
     can_confirm_library,
     can_edit_customer,
     can_see_sensitive_personal,
     can_use_library,
-    library_document_list,
 )
+from customers.selectors import library_document_list
 from customers.services import access_log_record
 from customers.views.common import card_url, editable_customer, file_name, log_read, readable_customer
 

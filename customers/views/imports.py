@@ -17,7 +17,7 @@ from crm.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from customers.exports import contacts_export, customers_export, dataset_csv_stream, dataset_xlsx, export_filename
 from customers.forms import SpreadsheetUploadForm
 from customers.imports.columns import COLUMNS
-from customers.imports.importers import KINDS, can_export, can_import
+from customers.imports.importers import KINDS
 from customers.imports.jobs import (
     import_is_async,
     import_job_can_restart,
@@ -29,6 +29,7 @@ from customers.imports.jobs import (
 )
 from customers.imports.template_files import import_template
 from customers.models import ImportJob
+from customers.policies import can_export, can_import
 from customers.views.common import file_name
 
 

@@ -34,12 +34,8 @@ from customers.models import (
     Interaction,
     RefreshTask,
 )
-from customers.selectors import (
-    access_grants_revocable_by,
-    access_requests_decidable_by,
-    can_grant_access,
-    customer_access_q,
-)
+from customers.policies import can_grant_access, customer_access_q
+from customers.selectors import access_grants_revocable_by, access_requests_decidable_by
 from tests.customers.test_admin import _form_data
 from tests.factories import BusinessRecordFactory, CompetitorFactory, ContactFactory, CustomerFactory, UserFactory
 

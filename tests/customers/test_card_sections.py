@@ -23,7 +23,7 @@ from customers.models import (
     LibraryDocument,
     SectionSource,
 )
-from customers.selectors import can_see_sensitive_personal
+from customers.policies import can_see_sensitive_personal
 from tests.factories import CompetitorFactory, ContactFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

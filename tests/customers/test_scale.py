@@ -289,7 +289,7 @@ def test_search_expressions_match_the_trigram_indexes(caller_archives):
 def _import_rows(user, names: list[str], start: int = 0):
     import tablib
 
-    from customers.imports import customers_import
+    from customers.imports.importers import customers_import
 
     dataset = tablib.Dataset(headers=["收发货单位全称", "电话", "区域", "客户经理(用户名)"])
     for i, name in enumerate(names, start=start):

@@ -5,12 +5,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from customers.models import AccessGrant
-from customers.selectors import (
-    can_see_financials,
-    can_see_sensitive_personal,
-    customer_get_for_user,
-    customers_visible_to,
-)
+from customers.policies import can_see_financials, can_see_sensitive_personal
+from customers.selectors import customer_get_for_user, customers_visible_to
 
 
 @pytest.mark.django_db
