@@ -58,7 +58,7 @@ SERVICE_ERRORS = (ApplicationError, ValidationError)
 
 
 def _service_form_page(request, customer: Customer, form, *, save, success, title: str, tab: str,
-                       template: str = "customers/related/form.html", **context):
+                       template: str = "customers/card_sections/form.html", **context):
     """The card's small forms: a valid POST goes to one service (`save(cleaned_data)`); its errors are
     shown beside their fields, its success (`success(saved)`) is said on the card, opened on `tab`."""
     if request.method == "POST" and form.is_valid():
@@ -95,7 +95,7 @@ def _contact_form_page(request, customer: Customer, contact: Contact | None):
         save, success, title = (lambda data: contact_update(contact=contact, user=request.user, **data),
                                 lambda saved: _("Contact %s saved.") % saved.name, _("Contact: %s") % contact.name)
     return _service_form_page(request, customer, form, save=save, success=success, title=title, tab="contacts",
-                              template="customers/related/contact_form.html", contact=contact)
+                              template="customers/card_sections/contact_form.html", contact=contact)
 
 
 @login_required
@@ -233,7 +233,7 @@ def section_source_view(request, pk: int):
             messages.success(request, _("The whole card is marked as checked.") if check_all
                              else _("Data sources saved."))
             return redirect("customers:section_source", pk=customer.pk)
-    return render(request, "customers/related/section_sources.html", {
+    return render(request, "customers/card_sections/section_sources.html", {
         "customer": customer, "form": form, "rows": rows, "can_edit": can_edit, "may_check": may_check,
         "back_url": card_url(customer)})
 
@@ -254,7 +254,7 @@ def library_view(request):
     documents = library_document_list(user=request.user, q=data.get("q", ""), category=data.get("category", ""),
                                       confirmed=filters.confirmed_value())
     page = Paginator(documents, 30).get_page(request.GET.get("page"))
-    return render(request, "customers/related/library.html", {
+    return render(request, "customers/card_sections/library.html", {
         "filters": filters, "page_obj": page, "documents": page.object_list,
         "can_confirm": can_confirm_library(request.user)})
 
@@ -271,7 +271,7 @@ def library_upload_view(request):
         else:
             messages.success(request, _("%s added to the library.") % document.title)
             return redirect("customers:library")
-    return render(request, "customers/related/library_upload.html", {"form": form})
+    return render(request, "customers/card_sections/library_upload.html", {"form": form})
 
 
 @login_required

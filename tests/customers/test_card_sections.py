@@ -178,7 +178,7 @@ def test_owner_with_integration_role_edits_contacts_but_not_personal_data(client
 
 
 def _render_contacts_tab(user, customer):
-    return render_to_string("customers/related/_contacts_tab.html", {
+    return render_to_string("customers/card_sections/_contacts_tab.html", {
         "customer": customer, "contacts": customer.contacts.all(), "can_edit": False,
         "show_sensitive": can_see_sensitive_personal(user, customer)})
 
@@ -251,7 +251,7 @@ def test_competitors_tab_shows_our_figures_beside_theirs(customer):
                                                    our_price_level="中等", our_sales_situation="稳定")
     customer.refresh_from_db()
     CompetitorFactory(customer=customer, name="中远物流", share=Decimal("35"), volume="月均200吨")
-    html = render_to_string("customers/related/_competitors_tab.html", {
+    html = render_to_string("customers/card_sections/_competitors_tab.html", {
         "customer": customer, "competitors": customer.competitors.all(), "can_edit": True})
     assert "月均300吨" in html and "中等" in html and "稳定" in html and ">40<" in html
     assert "中远物流" in html and "月均200吨" in html and ">35<" in html
@@ -348,7 +348,7 @@ def test_documents_tab_lists_download_links(customer, alice):
     document = document_create(customer=customer, user=alice, category="rate_sheet", title="华东线运价",
                                file=upload("rates.xlsx", b"xlsx"))
     CustomerDocument.objects.filter(pk=document.pk).update(uploaded_by=None)  # the uploader's account is gone
-    html = render_to_string("customers/related/_documents_tab.html", {
+    html = render_to_string("customers/card_sections/_documents_tab.html", {
         "customer": customer, "documents": customer.documents.all(), "can_edit": False})
     assert "华东线运价" in html
     assert reverse("customers:document_download", args=[customer.pk, document.pk]) in html
@@ -377,7 +377,7 @@ def test_interaction_log(client, customer, contact, alice, charlie, other_custom
     assert "date" in response.context["form"].errors
     assert Interaction.objects.count() == 1
 
-    html = render_to_string("customers/related/_interactions_tab.html", {
+    html = render_to_string("customers/card_sections/_interactions_tab.html", {
         "customer": customer, "interactions": customer.interactions.all(), "can_edit": True})
     assert "商谈年度运价" in html and "2024-03-05" in html and contact.name in html
 
