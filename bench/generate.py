@@ -9,14 +9,21 @@ customers; clerks and a department head in every team; contacts with Chinese nam
 
 Fast on purpose: rows are built as text and written with COPY on PostgreSQL (bulk_create elsewhere),
 with explicit ids, no services and no history rows. Passwords: one hash from the production hasher,
-reused for every user. Idempotent: a database that already holds customers is left as it is
-(--fresh rebuilds it).
+reused for every user. Idempotent: a database that already holds customers keeps them (--fresh
+rebuilds it).
+
+Then the apps add their own rows in proportion to the customers: each app's `<app>/bench_data.py`
+(found through INSTALLED_APPS, like bench_operations) has `generate(context)`, given an AppContext (the
+users by role, the teams, the customers, the Table helper). A hook writes its rows only while its own
+tables are empty, so running this script again on an existing database adds what a new app needs and
+nothing twice.
 
     python bench/generate.py [--customers 100000] [--fresh]
 """
 
 import argparse
 import datetime as dt
+import importlib
 import io
 import json
 import os
@@ -98,6 +105,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     generate(args.customers)
+    generate_apps()
     return 0
 
 
@@ -412,6 +420,121 @@ def generate(n: int) -> None:
             cursor.execute("VACUUM ANALYZE") if connection.connection.autocommit else cursor.execute("ANALYZE")
     print(f"bench database: {n:,} customers, {n_contacts:,} contacts, {n_records:,} business records "
           f"in {time.monotonic() - started:.0f} s")
+
+
+# --- The apps' rows -------------------------------------------------------------------------------
+
+class AppContext:
+    """What an app's bench_data hook needs to add its rows: the database connection, a seeded random
+    generator, now and today, the users by role and the teams (read from the database, so that a hook
+    works on a database generated earlier), the customers as light tuples, and the writing helpers."""
+
+    Table = Table
+
+    def __init__(self, connection, *, seed: int = 11):
+        from django.utils import timezone
+
+        self.connection = connection
+        self.rng = random.Random(seed)
+        self.now = dt.datetime.now(dt.UTC)
+        self.today = timezone.localdate()
+        self._customers = None
+        self._load_company()
+
+    def _load_company(self) -> None:
+        from crm.models import Team, User
+
+        self.by_role: dict[str, list[int]] = {}
+        for pk, role in User.objects.filter(is_active=True, groups__isnull=False).values_list(
+                "pk", "groups__name").order_by("pk"):
+            self.by_role.setdefault(role, []).append(pk)
+        roles_of: dict[int, set[str]] = {}
+        for role, pks in self.by_role.items():
+            for pk in pks:
+                roles_of.setdefault(pk, set()).add(role)
+        self.teams: dict[int, dict] = {t.pk: {"head": t.head_id, "kind": t.kind, "clerks": [], "managers": []}
+                                       for t in Team.objects.order_by("pk")}
+        for team_id, user_id in Team.members.through.objects.values_list("team_id", "user_id").order_by("pk"):
+            roles = roles_of.get(user_id, set())
+            if "clerk" in roles:
+                self.teams[team_id]["clerks"].append(user_id)
+            if "account_manager" in roles:
+                self.teams[team_id]["managers"].append(user_id)
+        gm = User.objects.filter(username="bench_gm").values_list("pk", flat=True).first()
+        self.gm = gm or (self.by_role.get("gm") or [None])[0]
+        officer = User.objects.filter(username="bench_credit").values_list("pk", flat=True).first()
+        self.credit_officer = officer or (self.by_role.get("credit_officer") or [None])[0]
+
+    def users(self, role: str) -> list[int]:
+        return self.by_role.get(role, [])
+
+    @property
+    def customers(self) -> list[tuple]:
+        """(id, owner_id, team_id, stage, is_active, created_at) of every customer, by id."""
+        if self._customers is None:
+            from customers.models import Customer
+
+            self._customers = list(Customer.objects.order_by("pk").values_list(
+                "pk", "owner_id", "team_id", "stage", "is_active", "created_at"))
+        return self._customers
+
+    def next_id(self, model) -> int:
+        return _next_id(model)
+
+    def empty(self, *models) -> bool:
+        return not any(model.objects.exists() for model in models)
+
+    def write(self, *tables: Table) -> int:
+        """Copy the tables' rows in (one transaction), then reset their sequences."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            n = sum(table.flush(self.connection) for table in tables)
+        _reset_sequences(self.connection, [table.model for table in tables])
+        return n
+
+    def update_in(self, model, ids, **values) -> None:
+        """`UPDATE ... SET values WHERE pk IN ids`, in chunks (no signals, no history)."""
+        ids = list(ids)
+        for start in range(0, len(ids), 900):
+            model.objects.filter(pk__in=ids[start:start + 900]).update(**values)
+
+
+def _discover_data_hooks():
+    from django.apps import apps
+
+    hooks = []
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.bench_data")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.bench_data":
+                raise
+            continue
+        hooks.append((config.label, module.generate))
+    return hooks
+
+
+def generate_apps() -> None:
+    """Each app's bench_data hook, in INSTALLED_APPS order; each adds its rows only to empty tables."""
+    from django.db import connection
+
+    from customers.models import Customer
+
+    if not Customer.objects.exists():
+        return
+    context = AppContext(connection)
+    touched = False
+    for label, hook in _discover_data_hooks():
+        started = time.monotonic()
+        summary = hook(context)
+        if summary:
+            touched = True
+            print(f"  {label}: {summary} ({time.monotonic() - started:.0f} s)", flush=True)
+    if touched and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE") if connection.connection.autocommit else cursor.execute("ANALYZE")
+    print("bench apps: " + ("rows added" if touched else "every app's rows there already, nothing added"))
 
 
 if __name__ == "__main__":
