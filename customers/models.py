@@ -906,8 +906,9 @@ class BusinessRecord(TimeStampedModel):
 
 
 class ImportJob(LongJob):
-    """A file import; large ones run as a Celery task with a heartbeat (crm.models.LongJob) and report
-    progress."""
+    """A file import; large ones run as Celery tasks with a heartbeat (crm.models.LongJob) and report
+    progress: first the check (previewing → previewed), then, once the uploader confirmed it, the write
+    (pending with confirmed_at → running → done or failed)."""
 
     class Kind(models.TextChoices):
         CUSTOMERS = "customers", _("Customer archives")
@@ -916,11 +917,16 @@ class ImportJob(LongJob):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
+        # A large file's check (dry run) in the worker, then its result waiting for the uploader's confirmation.
+        PREVIEWING = "previewing", _("Checking")
+        PREVIEWED = "previewed", _("Checked")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
         # The worker died before the end (no heartbeat): nothing was written; it may be run again.
         INTERRUPTED = "interrupted", _("Interrupted")
+        # Discarded by the uploader before it was written.
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to="imports/%Y%m/", max_length=300)
@@ -932,6 +938,12 @@ class ImportJob(LongJob):
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    preview = models.JSONField(
+        _("preview"), default=dict, blank=True,
+        help_text=_("What the check of a large file found: the figures and the first rows."))
+    confirmed_at = models.DateTimeField(
+        _("confirmed at"), null=True, blank=True,
+        help_text=_("When the uploader confirmed the preview; the file is written only after it."))
 
     class Meta:
         verbose_name = _("import")

@@ -51,10 +51,24 @@ def access_grants_expire_task() -> int:
 
 
 @shared_task(bind=True, **JOB_TASK_OPTIONS)
+def import_preview_task(self, job_id: int) -> str | None:
+    """Check a large import (customers.imports.jobs.import_job_preview_run): a dry run in chunks with
+    progress and a heartbeat, whose preview then waits for the uploader's confirmation. A second delivery
+    while it runs, or after it finished, does nothing. Returns the job's status."""
+    from customers.imports.jobs import import_job_preview_run
+    from customers.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return None
+    return import_job_preview_run(job=job).status
+
+
+@shared_task(bind=True, **JOB_TASK_OPTIONS)
 def import_run_task(self, job_id: int) -> str | None:
-    """Run a large import (customers.imports.jobs.import_job_run): validate in chunks with progress, then
-    write all rows or none, with a heartbeat on the job. A second delivery while the job runs, or after it
-    finished, does nothing. Returns the job's status."""
+    """Write a large import its uploader confirmed (customers.imports.jobs.import_job_run): validate every
+    row again, then write all rows or none, with a heartbeat on the job. A job not confirmed, a second
+    delivery while the job runs, or one after it finished, does nothing. Returns the job's status."""
     from customers.imports.jobs import import_job_run
     from customers.models import ImportJob
 
@@ -98,8 +112,8 @@ def satisfaction_survey_reminders_task() -> int:
 
 @scheduled_job("customers.tasks.import_jobs_mark_interrupted_task")
 def import_jobs_mark_interrupted_task() -> int:
-    """Every few minutes: imports whose worker died (no heartbeat) are marked interrupted, so their page
-    says so and offers to run them again. Returns how many."""
+    """Every few minutes: imports whose worker died (no heartbeat) while checking or writing them are
+    marked interrupted, so their page says so and offers to run them again. Returns how many."""
     from customers.imports.jobs import import_jobs_mark_interrupted
 
     return import_jobs_mark_interrupted()

@@ -271,7 +271,7 @@ def test_upload_preview_then_confirm(bob, client):
     page = client.get(response.url)
     assert page.status_code == 200
     preview = page.context["preview"]
-    assert [row["action"] for row in preview.preview] == ["new", "new"]
+    assert [row["action"] for row in preview.rows] == ["new", "new"]
     assert "confirm-form" in page.content.decode()
     assert not Customer.objects.filter(name__startswith="嘉兴").exists()
 
@@ -293,7 +293,8 @@ def test_preview_lists_errors_and_offers_no_confirm(bob, client):
     assert "月球" in html and "import-errors" in html and "confirm-form" not in html
 
 
-def test_large_file_runs_as_task_with_progress(bob, dora, client, settings, django_capture_on_commit_callbacks):
+def test_large_file_is_checked_by_a_task_then_written_on_confirm(bob, dora, client, settings,
+                                                                 django_capture_on_commit_callbacks):
     settings.CRM = {**settings.CRM, "IMPORT_ASYNC_ROWS": 2}
     client.force_login(bob)
     rows = [ZH_HEADERS] + [zh_row(f"批量导入测试{n}有限公司") for n in range(5)]
@@ -303,8 +304,22 @@ def test_large_file_runs_as_task_with_progress(bob, dora, client, settings, djan
     job = ImportJob.objects.get()
     assert response.url == reverse("customers:import_job", args=[job.pk])
     job.refresh_from_db()
-    assert (job.status, job.total_rows, job.processed_rows, job.progress) == ("done", 5, 5, 100)
-    assert (job.created_count, job.updated_count, job.errors) == (5, 0, [])
+    assert (job.status, job.total_rows, job.processed_rows, job.progress) == ("previewed", 5, 5, 100)
+    assert (job.preview["created"], job.preview["updated"], job.errors, job.confirmed_at) == (5, 0, [], None)
+    assert not Customer.objects.filter(name__startswith="批量导入测试").exists()
+
+    # The polled status answers a reload once the check is done: the page then shows the preview.
+    assert client.get(response.url, HTTP_HX_REQUEST="true").headers["HX-Refresh"] == "true"
+    page = client.get(response.url)
+    html = page.content.decode()
+    assert "confirm-form" in html and "cancel-form" in html and 'data-width="100%"' in html
+    assert [row["action"] for row in page.context["preview"].rows] == ["new"] * 5
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("customers:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.updated_count, job.errors) == ("done", 5, 0, [])
+    assert job.confirmed_at is not None
     assert Customer.objects.filter(name__startswith="批量导入测试").count() == 5
 
     partial = client.get(response.url, HTTP_HX_REQUEST="true")
@@ -324,8 +339,8 @@ def test_running_job_page_polls_every_second(bob, client, settings):
     assert 'hx-trigger="every 1s"' in html and 'data-width="40%"' in html
 
 
-def test_large_file_with_an_error_fails_and_writes_nothing(bob, client, settings,
-                                                          django_capture_on_commit_callbacks):
+def test_large_file_with_an_error_is_previewed_with_it_and_cannot_be_confirmed(bob, client, settings,
+                                                                              django_capture_on_commit_callbacks):
     settings.CRM = {**settings.CRM, "IMPORT_ASYNC_ROWS": 1}
     client.force_login(bob)
     rows = [ZH_HEADERS, zh_row("衢州好公司"), zh_row("衢州坏公司", region="冥王星")]
@@ -333,8 +348,17 @@ def test_large_file_with_an_error_fails_and_writes_nothing(bob, client, settings
         client.post(reverse("customers:import"), {"kind": "customers",
                                                   "file": SimpleUploadedFile("big.csv", csv_bytes(rows))})
     job = ImportJob.objects.get()
-    assert job.status == "failed" and job.created_count == 0
+    assert job.status == "previewed" and job.created_count == 0
+    assert (job.preview["created"], job.preview["error_count"], job.preview["error_rows"]) == (1, 1, 1)
     assert job.errors[0]["row"] == 3 and job.errors[0]["column"] == "区域"
+    html = client.get(reverse("customers:import_job", args=[job.pk])).content.decode()
+    assert "冥王星" in html and "import-errors" in html and "errors-download" in html
+    assert "confirm-form" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("customers:import_confirm", args=[job.pk]), follow=True)
+    assert "nothing can be imported until they are corrected" in response.content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.confirmed_at) == ("previewed", None)
     assert not Customer.objects.filter(name__startswith="衢州").exists()
 
 

@@ -15,6 +15,7 @@ from customers.tasks import (
     access_grants_expire_task,
     archive_refresh_due_task,
     import_jobs_mark_interrupted_task,
+    import_preview_task,
     import_run_task,
 )
 from tests.factories import CustomerFactory, UserFactory
@@ -162,22 +163,31 @@ def test_access_grant_notice_in_the_grantees_language(customer, charlie, dora):
     assert Notification.objects.get(recipient=charlie).title == f"您对{customer.name}的查阅权限已到期"
 
 
-def test_import_run_task_is_idempotent(bob):
+def test_import_tasks_are_idempotent(bob):
     content = "\ufeff收发货单位全称\n台州任务物流有限公司\n".encode()
     job = ImportJob.objects.create(kind="customers", user=bob, total_rows=1,
                                    file=SimpleUploadedFile("job.csv", content))
+    assert import_run_task.delay(job.pk).get() == "pending"  # not confirmed: the write task does nothing
+    assert import_preview_task.delay(job.pk).get() == "previewed"
+    assert import_preview_task.delay(job.pk).get() == "previewed"  # delivered twice: nothing more happens
+    job.refresh_from_db()
+    assert (job.attempts, job.preview["created"]) == (1, 1)
+    assert not bob.owned_customers.filter(name="台州任务物流有限公司").exists()
+    ImportJob.objects.filter(pk=job.pk).update(status="pending", confirmed_at=timezone.now())
     assert import_run_task.delay(job.pk).get() == "done"
     assert import_run_task.delay(job.pk).get() == "done"  # delivered twice: nothing more happens
+    assert import_preview_task.delay(job.pk).get() == "done"  # a late check of a written job: nothing
     job.refresh_from_db()
-    assert (job.created_count, job.processed_rows) == (1, 1)
+    assert (job.created_count, job.processed_rows, job.preview["created"]) == (1, 1, 1)
     assert bob.owned_customers.filter(name="台州任务物流有限公司").count() == 1
     assert import_run_task.delay(987654).get() is None
+    assert import_preview_task.delay(987654).get() is None
 
 
 def test_import_job_killed_halfway_runs_again(bob):
     content = "\ufeff收发货单位全称\n温岭重跑物流有限公司\n".encode()
     job = ImportJob.objects.create(kind="customers", user=bob, total_rows=1, status="running", processed_rows=1,
-                                   file=SimpleUploadedFile("job.csv", content))
+                                   confirmed_at=timezone.now(), file=SimpleUploadedFile("job.csv", content))
     assert import_run_task.delay(job.pk).get() == "done"
     assert bob.owned_customers.filter(name="温岭重跑物流有限公司").count() == 1
 
@@ -185,6 +195,10 @@ def test_import_job_killed_halfway_runs_again(bob):
 def test_unreadable_job_file_fails_cleanly(bob):
     job = ImportJob.objects.create(kind="customers", user=bob, total_rows=1,
                                    file=SimpleUploadedFile("job.xlsx", b"broken"))
+    assert import_preview_task.delay(job.pk).get() == "failed"
+    job.refresh_from_db()
+    assert job.errors and "XLSX" in job.errors[0]["message"] and job.preview == {}
+    ImportJob.objects.filter(pk=job.pk).update(status="pending", confirmed_at=timezone.now(), errors=[])
     assert import_run_task.delay(job.pk).get() == "failed"
     job.refresh_from_db()
     assert job.errors and "XLSX" in job.errors[0]["message"]
@@ -224,16 +238,25 @@ def async_imports(settings):
 
 
 def test_a_second_delivery_while_the_job_runs_does_nothing(bob, async_imports):
-    job = _async_job(bob, "临海并发物流有限公司", status="running", heartbeat_at=timezone.now())
+    job = _async_job(bob, "临海并发物流有限公司", status="running", heartbeat_at=timezone.now(),
+                     confirmed_at=timezone.now())
     assert import_run_task.delay(job.pk).get() == "running"
+    assert import_preview_task.delay(job.pk).get() == "running"
     assert not bob.owned_customers.filter(name="临海并发物流有限公司").exists()
+    checking = _async_job(bob, "临海检查物流有限公司", status="previewing", heartbeat_at=timezone.now())
+    assert import_preview_task.delay(checking.pk).get() == "previewing"
+    assert import_run_task.delay(checking.pk).get() == "previewing"
+    checking.refresh_from_db()
+    assert (checking.attempts, checking.preview) == (0, {})
 
 
 def test_a_job_whose_worker_died_is_marked_interrupted_and_its_page_offers_to_run_it_again(bob, client,
                                                                                            async_imports):
     silent = timezone.now() - dt.timedelta(minutes=10)
-    job = _async_job(bob, "三门中断物流有限公司", status="running", processed_rows=1, heartbeat_at=silent)
-    alive = _async_job(bob, "天台运行物流有限公司", status="running", heartbeat_at=timezone.now())
+    job = _async_job(bob, "三门中断物流有限公司", status="running", processed_rows=1, heartbeat_at=silent,
+                     confirmed_at=silent)
+    alive = _async_job(bob, "天台运行物流有限公司", status="running", heartbeat_at=timezone.now(),
+                       confirmed_at=silent)
     # The worker died: its page no longer polls, says so and offers to run it again.
     client.force_login(bob)
     html = client.get(reverse("customers:import_job", args=[job.pk])).content.decode()
@@ -260,14 +283,14 @@ def test_a_job_whose_worker_died_is_marked_interrupted_and_its_page_offers_to_ru
     assert bob.owned_customers.filter(name="三门中断物流有限公司").count() == 1
 
 
-def test_an_upload_while_the_broker_is_down_is_kept_and_can_be_started_later(bob, client, async_imports,
-                                                                             monkeypatch,
-                                                                             django_capture_on_commit_callbacks):
+def test_an_upload_while_the_broker_is_down_is_kept_and_can_be_checked_and_written_later(
+        bob, client, async_imports, monkeypatch, django_capture_on_commit_callbacks):
     from kombu.exceptions import OperationalError as BrokerError
 
     def broker_down(*args, **kwargs):
         raise BrokerError("Error 111 connecting to redis:6379. Connection refused.")
 
+    monkeypatch.setattr(import_preview_task, "apply_async", broker_down)
     monkeypatch.setattr(import_run_task, "apply_async", broker_down)
     client.force_login(bob)
     content = "\ufeff收发货单位全称\n仙居断线物流有限公司\n".encode()
@@ -279,15 +302,30 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_can_be_started_later(bob
     assert "the import could not be started: the job queue is unreachable" in html
     job = ImportJob.objects.get()
     assert (job.status, job.queued_at) == ("pending", None)
-    assert "Start the import" in html and 'hx-trigger="every 1s"' not in html  # not "waiting" forever
+    assert "The file could not be checked" in html and "Check the file" in html
+    assert 'hx-trigger="every 1s"' not in html  # not "waiting" forever
 
     # Still down: the click says so again, nothing breaks.
     response = client.post(reverse("customers:import_restart", args=[job.pk]), follow=True)
     assert "could not be started" in response.content.decode()
-    monkeypatch.undo()
+    monkeypatch.undo()  # the broker is back, and down again before the confirmation
+    monkeypatch.setattr(import_run_task, "apply_async", broker_down)
     response = client.post(reverse("customers:import_restart", args=[job.pk]), follow=True)
     job.refresh_from_db()
-    assert job.status == "done" and job.queued_at is not None
+    assert job.status == "previewed" and job.queued_at is not None
+    assert "confirm-form" in response.content.decode()
+
+    # The confirmation while the broker is down: kept confirmed, the page offers to start the write.
+    response = client.post(reverse("customers:import_confirm", args=[job.pk]), follow=True)
+    html = response.content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.queued_at) == ("pending", None) and job.confirmed_at is not None
+    assert "the import could not be started" in html and "Start the import" in html
+    assert not bob.owned_customers.filter(name="仙居断线物流有限公司").exists()
+    monkeypatch.undo()
+    client.post(reverse("customers:import_restart", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and job.created_count == 1
     assert bob.owned_customers.filter(name="仙居断线物流有限公司").count() == 1
 
 
