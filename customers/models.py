@@ -918,8 +918,8 @@ class ImportJob(LongJob):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         # A large file's check (dry run) in the worker, then its result waiting for the uploader's confirmation.
-        PREVIEWING = "previewing", _("Checking")
-        PREVIEWED = "previewed", _("Checked")
+        PREVIEWING = "previewing", _("Checking the file")
+        PREVIEWED = "previewed", _("Awaiting confirmation")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")

@@ -27,7 +27,8 @@ class Migration(migrations.Migration):
             model_name="importjob",
             name="status",
             field=models.CharField(
-                choices=[("pending", "Waiting"), ("previewing", "Checking"), ("previewed", "Checked"),
+                choices=[("pending", "Waiting"), ("previewing", "Checking the file"),
+                         ("previewed", "Awaiting confirmation"),
                          ("running", "Running"), ("done", "Done"), ("failed", "Failed"),
                          ("interrupted", "Interrupted"), ("cancelled", "Cancelled")],
                 default="pending", max_length=12, verbose_name="status"),
