@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from complaints.models import Complaint, ComplaintDepartment, ComplaintLog, Penalty, RoutingRule
 from complaints.selectors import complaints_visible_to
+from crm.admin_kit import ReadOnlyMixin
 from crm.lists import NamedListAdmin
 
 
@@ -19,29 +20,23 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ("subject", "department")
 
 
-class ComplaintLogInline(admin.TabularInline):
+class ComplaintLogInline(ReadOnlyMixin, admin.TabularInline):
     model = ComplaintLog
     extra = 0
     fields = ("at", "actor", "action", "from_state", "to_state", "comment")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class PenaltyInline(admin.TabularInline):
+class PenaltyInline(ReadOnlyMixin, admin.TabularInline):
     model = Penalty
     extra = 0
     readonly_fields = ("person", "amount", "reason")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("pk", "customer", "subject", "state", "received_at", "reply_due_at", "implement_due_at")
     list_filter = ("state", "subject", "channel", "department")
     search_fields = ("customer__name", "customer__code", "shipment_no")
@@ -52,12 +47,3 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

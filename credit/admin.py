@@ -1,10 +1,10 @@
 """Admin of the credit app. The scoring model's indicators and weights are the admin's to edit; grades,
 records, investigations and overrides are shown read-only, narrowed like every other door to those who
 may see credit details (SPEC §8), and written through the credit services: a record added here is entered
-by credit.services.credit_record_create."""
+by credit.services.credit_record_create (crm.admin_kit's ServiceWriteMixin: a refusal shows beside the
+field it names)."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 
 from credit.models import (
     CreditIndicator,
@@ -16,7 +16,7 @@ from credit.models import (
 )
 from credit.policies import can_grade, credit_details_q
 from credit.services import credit_record_create
-from crm.exceptions import ApplicationError
+from crm.admin_kit import ReadOnlyMixin, ServiceWriteMixin, Writer
 
 
 @admin.register(CreditIndicator)
@@ -29,7 +29,7 @@ class CreditIndicatorAdmin(admin.ModelAdmin):
         return False  # switch an indicator off instead: past ratings keep naming it
 
 
-class _CreditDetails(admin.ModelAdmin):
+class _CreditDetails(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["customer"]
     search_fields = ["customer__name", "customer__code"]
     autocomplete_fields = ["customer"]
@@ -38,15 +38,6 @@ class _CreditDetails(admin.ModelAdmin):
         qs = super().get_queryset(request)
         q = credit_details_q(request.user)
         return qs if q is None else qs.filter(q)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CreditRating)
@@ -57,28 +48,28 @@ class CreditRatingAdmin(_CreditDetails):
     date_hierarchy = "rated_at"
 
 
+class CreditRecordWriter(Writer):
+    """Records are entered (by credit_record_create, its rules and its entry date), never changed here."""
+
+    @staticmethod
+    def create(request, form, customer):
+        data = form.cleaned_data
+        return credit_record_create(customer=customer, user=request.user, kind=data["kind"],
+                                    severity=data.get("severity") or "", event_date=data["event_date"],
+                                    title=data["title"], description=data.get("description") or "",
+                                    source=data.get("source") or "")
+
+
 @admin.register(CreditRecord)
-class CreditRecordAdmin(_CreditDetails):
+class CreditRecordAdmin(ServiceWriteMixin, _CreditDetails):
+    writer = CreditRecordWriter
+    parent_field = "customer"
     list_display = ["customer", "kind", "severity", "event_date", "entered_on", "title", "entered_by"]
     list_filter = ["kind", "severity"]
     fields = ["customer", "kind", "severity", "event_date", "title", "description", "source"]
 
     def has_add_permission(self, request):
         return can_grade(request.user)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            raise PermissionDenied
-        data = form.cleaned_data
-        try:
-            saved = credit_record_create(customer=data["customer"], user=request.user, kind=data["kind"],
-                                         severity=data.get("severity") or "", event_date=data["event_date"],
-                                         title=data["title"], description=data.get("description") or "",
-                                         source=data.get("source") or "")
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
-            raise PermissionDenied from error
-        obj.pk = saved.pk
 
 
 @admin.register(CreditInvestigation)

@@ -1,19 +1,19 @@
 """The Django admin of the customers app.
 
-The admin is one more door, so the rules of SPEC §8 hold here too: every queryset starts from
-customers.selectors (a staff user sees only the archives they may read; anything else answers as
-missing), writes of archives go through customers.services, sensitive fields show only to those who
-may see them, files are linked to the access-checked download view (MEDIA is not served), every
-export and every non-owner read of an archive is logged.
+The admin is one more door, so the rules of SPEC §8 hold here too: every queryset starts from the
+archive's read rule (a staff user sees only the archives they may read; anything else answers as
+missing), writes go through customers.services and customers.card_sections (crm.admin_kit's
+ServiceWriteMixin and the writers below), sensitive fields show only to those who may see them, files
+are linked to the access-checked download view (MEDIA is not served), every export and every non-owner
+read of an archive is logged. The generic pieces are crm.admin_kit's; this module adds the archive's
+rule (CustomerChildAdmin) and its read log (CustomerReadLogMixin).
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.http import Http404
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -26,6 +26,16 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin_kit import (
+    PRIVATE_FILES,
+    AccessRuledChildAdmin,
+    PermittedAutocompleteMixin,
+    ReadOnlyMixin,
+    ServiceWriteMixin,
+    VisibleHistoryMixin,
+    Writer,
+    form_data,
+)
 from crm.exceptions import ApplicationError
 from crm.forms_base import apply_service_error
 from crm.lists import NamedListAdmin
@@ -79,12 +89,13 @@ from customers.policies import (
     can_review_logs,
     can_see_financials,
     can_see_sensitive_personal,
+    customer_access_q,
     handover_candidates,
     is_archive_keeper,
     owner_candidates,
 )
 from customers.resources import ContactResource, CustomerResource
-from customers.selectors import customer_access_q, customers_visible_to
+from customers.selectors import customers_visible_to
 from customers.services import (
     PROTECTED_FIELDS,
     access_grant_emergency,
@@ -96,10 +107,6 @@ from customers.services import (
     customer_update,
 )
 from customers.views.common import file_name, log_read
-
-# FileFields never render a link to MEDIA (which is not served); files are reached through
-# the access-checked download views instead.
-PRIVATE_FILES = {models.FileField: {"widget": forms.FileInput}}
 
 
 def _reverse_or_empty(name: str, args: list) -> str:
@@ -117,67 +124,18 @@ def document_download_link(document: CustomerDocument) -> str:
     return format_html('<a href="{}">{}</a>', url, name) if url else name
 
 
-class PermittedAutocompleteMixin:
-    """Autocomplete widgets only for related models whose admin the user may view (the JSON view
-    answers 403 otherwise); the others fall back to plain selects."""
-
-    def get_autocomplete_fields(self, request):
-        permitted = []
-        for name in super().get_autocomplete_fields(request):
-            related_admin = self.admin_site._registry.get(self.model._meta.get_field(name).related_model)
-            if related_admin is not None and related_admin.has_view_permission(request):
-                permitted.append(name)
-        return permitted
-
-
-# --- Writes go through the services -------------------------------------------------------------------
-
-SERVICE_ERRORS = (ApplicationError, ValidationError)
-
-
-class _Refused(Exception):
-    """A service refused a write of the change form; the errors wait on the request by form prefix."""
-
-
-def _form_data(form, allowed, *, changed_only: bool) -> dict:
-    names = form.changed_data if changed_only else list(form.cleaned_data)
-    return {name: form.cleaned_data[name] for name in names if name in allowed and name in form.cleaned_data}
-
-
-def _refusal_form(form_class, request):
-    """The form class, showing beside its fields the errors a service gave on the first try (below)."""
-
-    class RefusalForm(form_class):
-        def clean(self):
-            cleaned = super().clean()
-            error = getattr(request, "_service_refusals", {}).get(self.prefix or "")
-            if error is not None:
-                apply_service_error(self, error)
-            return cleaned
-
-    RefusalForm.__name__ = form_class.__name__
-    return RefusalForm
-
-
-class Writer:
-    """How the admin writes one model: through its services. A writer without `update` makes
-    existing rows read-only; without `delete` they cannot be deleted."""
-
-    create = None  # (request, form, customer) -> obj
-    update = None  # (request, obj, form) -> obj
-    delete = None  # (request, obj) -> None
-
+# --- Writes go through the services (crm.admin_kit's writers) ---------------------------------------
 
 class ContactWriter(Writer):
     @staticmethod
     def create(request, form, customer):
         return contact_create(customer=customer, user=request.user,
-                              **_form_data(form, CONTACT_FIELDS, changed_only=False))
+                              **form_data(form, CONTACT_FIELDS, changed_only=False))
 
     @staticmethod
     def update(request, obj, form):
         return contact_update(contact=obj, user=request.user, change_reason=_("Edited in the admin"),
-                              **_form_data(form, CONTACT_FIELDS, changed_only=True))
+                              **form_data(form, CONTACT_FIELDS, changed_only=True))
 
     @staticmethod
     def delete(request, obj):
@@ -188,12 +146,12 @@ class CompetitorWriter(Writer):
     @staticmethod
     def create(request, form, customer):
         return competitor_create(customer=customer, user=request.user,
-                                 **_form_data(form, COMPETITOR_FIELDS, changed_only=False))
+                                 **form_data(form, COMPETITOR_FIELDS, changed_only=False))
 
     @staticmethod
     def update(request, obj, form):
         return competitor_update(competitor=obj, user=request.user,
-                                 **_form_data(form, COMPETITOR_FIELDS, changed_only=True))
+                                 **form_data(form, COMPETITOR_FIELDS, changed_only=True))
 
     @staticmethod
     def delete(request, obj):
@@ -245,122 +203,6 @@ class LibraryWriter(Writer):
         return obj
 
 
-class ServiceWriteMixin:
-    """Every write of this admin, its inlines included, goes through the services (customers.services,
-    customers.card_sections): the same rules as the pages and the API. A refusal is shown as form
-    errors beside the field it names, never a 500: the first try is rolled back with its transaction and
-    the form is validated again with the services' errors (`_refusal_form`).
-
-    `writer` writes the admin's own model; `inline_writers` maps an inline model to its writer."""
-
-    writer: type[Writer] = Writer
-    inline_writers: dict = {}
-
-    def _refuse(self, request, form, error):
-        request._service_refusals = {**getattr(request, "_service_refusals", {}), form.prefix or "": error}
-        raise _Refused
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _Refused:
-            # changeform_view's transaction is rolled back: nothing of the first try is kept.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        return _refusal_form(super().get_form(request, obj, change=change, **kwargs), request)
-
-    def get_formsets_with_inlines(self, request, obj=None):
-        for formset, inline in super().get_formsets_with_inlines(request, obj):
-            formset.form = _refusal_form(formset.form, request)
-            yield formset, inline
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and self.writer.update is None:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return self.writer.create is not None and super().has_add_permission(request, *args)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.writer.delete is not None and super().has_delete_permission(request, obj)
-
-    def service_create(self, request, form):
-        return self.writer.create(request, form, form.cleaned_data.get("customer"))
-
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = self.writer.update(request, obj, form) if change else self.service_create(request, form)
-        except SERVICE_ERRORS as error:
-            self._refuse(request, form, error)
-        # The admin goes on with `obj` (log entry, inlines, redirect): make it the saved row.
-        if saved is not None and saved is not obj:
-            obj.__dict__.update(saved.__dict__)
-
-    def delete_model(self, request, obj):
-        self.writer.delete(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        try:
-            with transaction.atomic():
-                for obj in queryset:
-                    self.writer.delete(request, obj)
-        except ApplicationError as error:
-            self.message_user(request, str(error.message), messages.ERROR)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            with transaction.atomic():
-                return super().delete_view(request, object_id, extra_context)
-        except ApplicationError as error:
-            self.message_user(request, str(error.message), messages.ERROR)
-            return self.response_post_save_change(request, None)
-
-    def save_formset(self, request, form, formset, change):
-        writer = self.inline_writers.get(formset.model)
-        if writer is None:  # a read-only inline
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            return
-        customer = form.instance
-        new, changed, deleted = [], [], []
-        for inline_form in formset.forms:
-            if formset.can_delete and formset._should_delete_form(inline_form):
-                if inline_form.instance.pk is None:
-                    continue
-                action, args, bucket = writer.delete, (request, inline_form.instance), deleted
-            elif not inline_form.has_changed():
-                continue
-            elif inline_form.instance.pk is None:
-                action, args, bucket = writer.create, (request, inline_form, customer), new
-            else:
-                action, args, bucket = writer.update, (request, inline_form.instance, inline_form), changed
-            if action is None:
-                continue
-            try:
-                result = action(*args)
-            except SERVICE_ERRORS as error:
-                self._refuse(request, inline_form, error)
-            if bucket is changed:
-                changed.append((result, inline_form.changed_data))
-            else:
-                bucket.append(result if result is not None else inline_form.instance)
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = new, changed, deleted
-
-
-class ReadOnlyMixin:
-    """Rows written elsewhere (by their own pages, workflows or the freight system): shown, never written here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 # --- Lists the admin keeps (SPEC §2.1: admin-editable) -------------------------------------------
 
 admin.site.register(Industry, NamedListAdmin)
@@ -379,107 +221,30 @@ class RouteAdmin(admin.ModelAdmin):
 
 # --- Access rules shared by every admin of customer data ------------------------------------------
 
-class ReadLogMixin:
-    """Every read of an archive's page in the admin by someone who is not its owner is logged (SPEC §8):
-    the change page of the archive or of a record of it, and their history."""
+class CustomerReadLogMixin:
+    """A read in the admin is a read of an archive: logged in the access log on the admin's channel
+    (access_log_record skips the owner's own reads)."""
 
-    def customer_of(self, obj):
-        return obj
-
-    def log_read(self, request, obj, detail: str = "") -> None:
-        customer = self.customer_of(obj) if obj is not None else None
-        if customer is not None:
-            log_read(request, customer, detail, channel=AccessLog.Channel.ADMIN)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if object_id:
-            obj = self.get_object(request, unquote(object_id))
-            if obj is None:
-                # An archive (or a record of one) the user may not read: 404 as on the pages, not the admin's
-                # redirect to its index with a "does not exist" message.
-                raise Http404
-            if request.method == "GET":
-                self.log_read(request, obj, "" if obj is self.customer_of(obj) else self.model._meta.model_name)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-        return super().delete_view(request, object_id, extra_context)
+    def log_record_read(self, request, customer, detail: str) -> None:
+        log_read(request, customer, detail, channel=AccessLog.Channel.ADMIN)
 
 
-class VisibleHistoryMixin(ReadLogMixin):
-    """django-simple-history's pages, narrowed: the history of an archive one may not read is
-    missing; it is shown only to those who may see every field it may contain; no revert (writes go
-    through the services)."""
+class CustomerChildAdmin(CustomerReadLogMixin, AccessRuledChildAdmin):
+    """Admin of a model that belongs to one customer (crm.admin_kit's child admin under the archive's
+    rule): rows of readable archives only; a customer chosen only among readable, active ones; rows
+    written by the model's services (`writer`), which refuse those who may not edit the archive (the
+    buttons follow can_edit_customer); the customer of a row is not changed."""
 
-    def may_see_history(self, request, obj) -> bool:
-        return True
+    parent_field = "customer"
 
-    def _history_object(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.may_see_history(request, obj):
-            raise PermissionDenied
-        return obj
+    def readable_parent_q(self, user):
+        return customer_access_q(user)
 
-    def history_view(self, request, object_id, extra_context=None):
-        self.log_read(request, self._history_object(request, object_id), "history")
-        return super().history_view(request, object_id, extra_context)
+    def parent_choices(self, request):
+        return customers_visible_to(request.user, include_inactive=False)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._history_object(request, object_id)
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-
-class CustomerChildAdmin(ServiceWriteMixin, ReadLogMixin, PermittedAutocompleteMixin, admin.ModelAdmin):
-    """Admin of a model that belongs to one customer: rows of readable archives only; a customer
-    may be chosen only among readable ones; rows are written by the model's services (`writer`), which
-    refuse those who may not edit the archive; the customer of a row is not changed."""
-
-    customer_field = "customer"
-    formfield_overrides = PRIVATE_FILES
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if customer_access_q(request.user) is None:
-            return queryset
-        return queryset.filter(**{f"{self.customer_field}__in": customers_visible_to(request.user).values("pk")})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if db_field.name == self.customer_field:
-            kwargs["queryset"] = customers_visible_to(request.user, include_inactive=False)
-        elif related is not Customer and any(f.name == "customer" for f in related._meta.fields):
-            # A plain select of another customer's records (a contact, say) lists readable archives' only.
-            queryset = related._default_manager.all()
-            if customer_access_q(request.user) is not None:
-                queryset = queryset.filter(customer__in=customers_visible_to(request.user).values("pk"))
-            kwargs["queryset"] = queryset
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def customer_of(self, obj):
-        return getattr(obj, self.customer_field, None) if obj is not None else None
-
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        return obj is None or can_edit_customer(request.user, self.customer_of(obj))
-
-    def has_delete_permission(self, request, obj=None):
-        if not super().has_delete_permission(request, obj):
-            return False
-        return obj is None or can_edit_customer(request.user, self.customer_of(obj))
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = tuple(super().get_readonly_fields(request, obj))
-        return readonly + (self.customer_field,) if obj is not None else readonly
+    def may_edit_parent(self, user, customer) -> bool:
+        return can_edit_customer(user, customer)
 
 
 # --- Customer archives -----------------------------------------------------------------------------
@@ -530,7 +295,7 @@ class DocumentInline(ContactInline):
         return document_download_link(obj) if obj.pk else "—"
 
 
-class OwnerChangeInline(admin.TabularInline):
+class OwnerChangeInline(ReadOnlyMixin, admin.TabularInline):
     """The owner history (客户专管员动态表), read-only: owners change by handover."""
 
     model = OwnerChange
@@ -540,12 +305,6 @@ class OwnerChangeInline(admin.TabularInline):
     fields = ("changed_at", "from_user", "to_user", "reason", "handover_note", "changed_by", "files_received_by")
     readonly_fields = fields
     ordering = ("-changed_at", "-id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class HandoverForm(forms.Form):
@@ -588,8 +347,8 @@ class CustomerWriter(Writer):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceWriteMixin, ImportExportMixin, VisibleHistoryMixin, PermittedAutocompleteMixin,
-                    SimpleHistoryAdmin):
+class CustomerAdmin(CustomerReadLogMixin, ServiceWriteMixin, ImportExportMixin, VisibleHistoryMixin,
+                    PermittedAutocompleteMixin, SimpleHistoryAdmin):
     writer = CustomerWriter
     inline_writers = {Contact: ContactWriter, Competitor: CompetitorWriter, CustomerDocument: DocumentWriter}
     resource_classes = [CustomerResource]
@@ -881,19 +640,13 @@ class OwnerChangeAdmin(ReadOnlyMixin, CustomerChildAdmin):
     list_select_related = ("customer", "from_user", "to_user", "changed_by", "files_received_by")
 
 
-class AccessRequestLogInline(admin.TabularInline):
+class AccessRequestLogInline(ReadOnlyMixin, admin.TabularInline):
     """The steps of a request, as its page's timeline shows them: read-only."""
 
     model = AccessRequestLog
     extra = 0
     can_delete = False
     fields = readonly_fields = ("at", "actor", "action", "from_state", "to_state", "comment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessRequest)
