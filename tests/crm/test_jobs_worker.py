@@ -215,53 +215,89 @@ def test_worker_killed_mid_job_and_restarted_finishes_the_job(stack, alice, east
     assert _refresh_titles(alice) == ["100 customer archives are due for their yearly check"]
 
 
-def test_import_whose_worker_died_is_marked_interrupted_and_finishes_after_a_restart(stack, bob, client, settings):
-    """The fault of issue 7: a worker killed during an import left it "running" and polled for two days.
-    Now its heartbeat stops, it is marked interrupted (its page says so), and the broker's redelivery to
-    the restarted worker finishes it: every row once."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from customers.imports.jobs import import_jobs_mark_interrupted
+def _kill_mid_job(stack, job, *, worker, status, start):
+    """Lock the archives' table, `start` the job: it stops at its first read, mid-job, its worker alive
+    and beating; then kill the worker."""
     from customers.models import ImportJob
 
-    settings.CRM_JOBS = {**settings.CRM_JOBS, "HEARTBEAT_TIMEOUT": 3}
-    settings.CRM = {**settings.CRM, "IMPORT_ASYNC_ROWS": 1}  # five rows run in the worker
-    names = [f"椒江心跳物流{n}有限公司" for n in range(5)]
-    content = ("\ufeff收发货单位全称\n" + "\n".join(names) + "\n").encode()
-    job = ImportJob.objects.create(kind="customers", user=bob, total_rows=5,
-                                   file=SimpleUploadedFile("kill.csv", content))
-    # Lock the archives' table: the import stops at its first read, mid-job, and its worker stays alive.
     holder = psycopg2.connect(stack.dsn)
     cursor = holder.cursor()
     cursor.execute("LOCK TABLE customers_customer IN ACCESS EXCLUSIVE MODE")
     try:
-        stack.worker("w1")
-        stack.send("customers.tasks.import_run_task", job.pk)
-        wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="running").exists(), timeout=60,
-                 what="a worker to take the import", stack=stack)
+        start()
+        wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status=status).exists(), timeout=60,
+                 what=f"a worker to take the import ({status})", stack=stack)
         time.sleep(1.5)
         job.refresh_from_db()
         # The worker is stuck, not dead: its heartbeat goes on (a thread with its own connection).
         assert timezone.now() - job.heartbeat_at < dt.timedelta(seconds=1.5)
-        stack.kill("w1")  # SIGKILL of the whole worker, mid-job
+        stack.kill(worker)  # SIGKILL of the whole worker, mid-job
     finally:
         holder.rollback()
         holder.close()
 
+
+def test_import_whose_worker_died_is_marked_interrupted_and_finishes_after_a_restart(stack, bob, client, settings,
+                                                                                     monkeypatch):
+    """The fault of issue 7, in both phases of issue 8: a worker killed while checking a large file, then
+    one killed while writing it. Each time its heartbeat stops, the job is marked interrupted (its page
+    says so), and the broker's redelivery to a restarted worker finishes that phase: the preview waits for
+    the confirmation, nothing is written before it, and after it every row is written once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from customers.imports import jobs as import_jobs
+    from customers.imports.jobs import import_jobs_mark_interrupted
+    from customers.models import ImportJob
+
+    settings.CRM_JOBS = {**settings.CRM_JOBS, "HEARTBEAT_TIMEOUT": 3}
+    settings.CRM = {**settings.CRM, "IMPORT_ASYNC_ROWS": 1}  # five rows are checked and written in the worker
+    # The page's confirmation sends the write to this test's queue.
+    monkeypatch.setattr(import_jobs, "send_now", lambda name, *args: bool(stack.send(name, *args)))
+    names = [f"椒江心跳物流{n}有限公司" for n in range(5)]
+    content = ("\ufeff收发货单位全称\n" + "\n".join(names) + "\n").encode()
+    job = ImportJob.objects.create(kind="customers", user=bob, total_rows=5,
+                                   file=SimpleUploadedFile("kill.csv", content))
+    client.force_login(bob)
+
+    # 1. The check: killed, marked interrupted, finished by the redelivery; nothing written.
+    stack.worker("w1")
+    _kill_mid_job(stack, job, worker="w1", status="previewing",
+                  start=lambda: stack.send("customers.tasks.import_preview_task", job.pk))
     wait_for(lambda: import_jobs_mark_interrupted() == 1, timeout=30, what="the heartbeat to go silent")
     job.refresh_from_db()
-    assert job.status == "interrupted" and not Customer.objects.filter(name__in=names).exists()
-    client.force_login(bob)
+    assert job.status == "interrupted" and job.confirmed_at is None
     html = client.get(f"/customers/import/{job.pk}/").content.decode()
-    assert "stopped before it finished" in html and "restart-form" in html
+    assert "The worker checking this file stopped before it finished" in html and "restart-form" in html
 
     restarted = time.monotonic()
     stack.worker("w2")
+    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="previewed").exists(), timeout=60,
+             what="the redelivered check to finish", stack=stack)
+    assert time.monotonic() - restarted < 45
+    job.refresh_from_db()
+    assert (job.preview["created"], job.attempts, job.errors) == (5, 2, [])
+    assert not Customer.objects.filter(name__in=names).exists()
+    assert "confirm-form" in client.get(f"/customers/import/{job.pk}/").content.decode()
+
+    # 2. The write, after the confirmation: killed, marked interrupted, finished by the redelivery.
+    def confirm():
+        assert client.post(f"/customers/import/{job.pk}/confirm/").status_code == 302
+
+    _kill_mid_job(stack, job, worker="w2", status="running", start=confirm)
+    wait_for(lambda: import_jobs_mark_interrupted() == 1, timeout=30, what="the heartbeat to go silent")
+    job.refresh_from_db()
+    assert job.status == "interrupted" and job.confirmed_at is not None
+    assert not Customer.objects.filter(name__in=names).exists()
+    html = client.get(f"/customers/import/{job.pk}/").content.decode()
+    assert "The worker running this import stopped before it finished" in html and "restart-form" in html
+
+    restarted = time.monotonic()
+    stack.worker("w3")
     wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="done").exists(), timeout=60,
              what="the redelivered import to finish", stack=stack)
     assert time.monotonic() - restarted < 45
     job.refresh_from_db()
-    assert (job.created_count, job.attempts) == (5, 2)
+    assert (job.created_count, job.attempts) == (5, 4)
     assert Customer.objects.filter(name__in=names).count() == 5
 
 
