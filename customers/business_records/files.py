@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
 from crm.tabular import csv_bytes, is_blank
-from customers.business_records.selectors import can_upload_business_records
 from customers.business_records.upsert import CUSTOMER_KEYS, NON_FIELD, UpsertResult, business_records_upsert
 from customers.imports.importers import read_dataset
 from customers.models import ImportJob
+from customers.policies import can_upload_business_records
 
 FILE_MAX_RECORDS = 20_000
 FILE_COLUMNS = ("external_id", "customer_code", "customer_name", "date", "contract_no", "service_type", "goods",

@@ -10,11 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from customers.models import BusinessRecord, Customer
-from customers.policies import (  # noqa: F401  (re-exported for the doors that import them here)
-    can_upload_business_records,
-    can_write_business_records,
-    sees_everything,
-)
+from customers.policies import sees_everything
 from customers.selectors import customer_access_q
 
 

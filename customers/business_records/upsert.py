@@ -34,9 +34,9 @@ from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedErro
 from crm.models import Team, User
 from crm.roles import Role
 from crm.tabular import CellError, is_blank, parse_date, parse_decimal, parse_text
-from customers.business_records.selectors import can_write_business_records
 from customers.models import BusinessRecord, Customer, DataSource, ServiceType, Stage
 from customers.normalize import normalize_name
+from customers.policies import can_write_business_records
 from customers.selectors import readable_customer_ids
 from customers.services import DuplicateCustomerError, customer_create
 

@@ -32,12 +32,11 @@ from customers.business_records.filters import BusinessRecordFilter
 from customers.business_records.selectors import (
     business_record_totals,
     business_records_visible_to,
-    can_upload_business_records,
     unchecked_customers_for,
 )
 from customers.forms import SpreadsheetUploadForm
 from customers.models import ImportJob
-from customers.policies import ARCHIVE_KEEPER_ROLES, STAFF_ROLES
+from customers.policies import ARCHIVE_KEEPER_ROLES, STAFF_ROLES, can_upload_business_records
 from customers.views.common import file_name, log_listing
 
 PAGE_SIZE = 50
