@@ -4,7 +4,8 @@ warning records; a few queries."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from credit.selectors import customers_with_overdue, recent_warnings, reviews_due
+from credit.overdue import overdue_customer_count
+from credit.selectors import recent_warnings, reviews_due
 from crm.home import home_panel
 from crm.roles import Role, has_role
 
@@ -20,7 +21,7 @@ def credit_queue_panel(user) -> dict | None:
         "rows": [
             {"label": _("Reviews due"), "url": f"{url}#reviews-due", "value": reviews_due().count()},
             {"label": _("Customers with overdue receivables"), "url": f"{url}#overdue-customers",
-             "value": customers_with_overdue().count()},
+             "value": overdue_customer_count()},
             {"label": _("Warning records of the last 90 days"), "url": f"{url}#recent-warnings",
              "value": recent_warnings().count()},
         ],

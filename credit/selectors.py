@@ -111,24 +111,63 @@ def integrity_class(customer: Customer, *, today: dt.date | None = None) -> str:
 
 # --- Reviews due -------------------------------------------------------------------------------------
 
+def _yearly_due_ratings(cutoff: dt.date) -> QuerySet[CreditRating]:
+    """The latest rating of each active, graded customer, if given on or before `cutoff` (local day):
+    a walk of the rated_at index, each rating checked against the (customer, rated_at) index for a
+    newer one."""
+    until = timezone.make_aware(dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time.min))
+    newer = CreditRating.objects.filter(customer=OuterRef("customer_id")).filter(
+        Q(rated_at__gt=OuterRef("rated_at")) | Q(rated_at=OuterRef("rated_at"), id__gt=OuterRef("id")))
+    return CreditRating.objects.filter(rated_at__lt=until, customer__is_active=True,
+                                       customer__credit_grade__isnull=False).exclude(Exists(newer))
+
+
+def _warnings_since_grading() -> QuerySet[CreditRecord]:
+    """Warning records of active customers not graded since (or never graded): no rating at or after
+    the record's entry."""
+    graded_since = CreditRating.objects.filter(customer=OuterRef("customer_id"), rated_at__gte=OuterRef("created_at"))
+    return CreditRecord.objects.filter(kind=CreditRecord.Kind.WARNING, customer__is_active=True).exclude(
+        Exists(graded_since))
+
+
+def _reviews_due_of(candidates: Q) -> QuerySet[Customer]:
+    latest = CreditRating.objects.filter(customer=OuterRef("pk")).order_by("-rated_at", "-id")
+    warnings = CreditRecord.objects.filter(customer=OuterRef("pk"), kind=CreditRecord.Kind.WARNING)
+    return (Customer.objects.filter(candidates).annotate(
+        last_rating_id=Subquery(latest.values("pk")[:1]), last_rated_at=Subquery(latest.values("rated_at")[:1]),
+        last_warning_id=Subquery(warnings.order_by("-created_at", "-id").values("pk")[:1]))
+        .annotate(warning_after=Exists(warnings.filter(created_at__gt=OuterRef("last_rated_at"))))
+        .select_related("owner").order_by(F("last_rated_at").asc(nulls_last=True), "pk"))
+
+
 def reviews_due(*, now: dt.datetime | None = None) -> QuerySet[Customer]:
     """Active customers whose grade is due for review (SPEC §4.3): graded more than CREDIT_REVIEW_MONTHS
     ago, or with a warning record entered after the latest grading (or never graded). Each row carries
-    `last_rating_id`, `last_rated_at`, `last_warning_id` and `review_reason` ("warning" or "yearly")."""
+    `last_rating_id`, `last_rated_at`, `last_warning_id` and `review_reason` ("warning" or "yearly").
+
+    Only the candidates are annotated: customers whose latest rating is old and customers with a warning
+    record newer than any rating, both found from the credit tables' indexes (issue 11), not from a
+    computation over every archive."""
     now = now or timezone.now()
     cutoff = add_months(timezone.localdate(now), -int(rule_value("CREDIT_REVIEW_MONTHS")))
-    latest = CreditRating.objects.filter(customer=OuterRef("pk")).order_by("-rated_at", "-id")
-    qs = Customer.objects.filter(is_active=True).annotate(
-        last_rating_id=Subquery(latest.values("pk")[:1]), last_rated_at=Subquery(latest.values("rated_at")[:1]))
-    warnings = CreditRecord.objects.filter(customer=OuterRef("pk"), kind=CreditRecord.Kind.WARNING)
-    newer = warnings.filter(created_at__gt=OuterRef("last_rated_at"))
-    qs = qs.annotate(
-        last_warning_id=Subquery(warnings.order_by("-created_at", "-id").values("pk")[:1]),
-        warning_after=Exists(newer),
-        has_warning=Exists(warnings))
-    yearly = Q(credit_grade__isnull=False, last_rated_at__date__lte=cutoff)
-    after_warning = Q(warning_after=True) | Q(last_rated_at__isnull=True, has_warning=True)
-    return qs.filter(yearly | after_warning).select_related("owner").order_by("last_rated_at", "pk")
+    ids = _yearly_due_ratings(cutoff).values("customer_id").union(_warnings_since_grading().values("customer_id"))
+    return _reviews_due_of(Q(pk__in=ids))
+
+
+def reviews_due_first(limit: int, *, now: dt.datetime | None = None) -> list[Customer]:
+    """The first `limit` rows of reviews_due(), in its order (the longest-ungraded first, the never graded
+    last). Only two sets of candidates can come first: the `limit` oldest due ratings, read from the
+    rated_at index, and the customers due after a warning record (few), each with the date of its latest
+    rating; the `limit` first of both are then read by primary key. Three queries."""
+    now = now or timezone.now()
+    cutoff = add_months(timezone.localdate(now), -int(rule_value("CREDIT_REVIEW_MONTHS")))
+    keys = dict(_yearly_due_ratings(cutoff).order_by("rated_at", "customer_id")
+                .values_list("customer_id", "rated_at")[:limit])
+    latest = CreditRating.objects.filter(customer=OuterRef("customer_id")).order_by("-rated_at", "-id")
+    keys.update(_warnings_since_grading().order_by().annotate(last=Subquery(latest.values("rated_at")[:1]))
+                .values_list("customer_id", "last").distinct())
+    first = sorted(keys, key=lambda pk: (keys[pk] is None, keys[pk] or now, pk))[:limit]
+    return list(_reviews_due_of(Q(pk__in=first)))
 
 
 def review_reason(row: Customer) -> str:
@@ -164,17 +203,6 @@ def overrides_visible_to(user) -> QuerySet[CreditOverride]:
     return _narrow(CreditOverride.objects.select_related("customer", "requested_by", "approved_by"), user)
 
 
-def customers_with_overdue(*, today: dt.date | None = None) -> QuerySet[Customer]:
-    """Active customers with receivables past their due date (grace days not applied: the queue shows
-    them early), with the overdue amount as `overdue`, largest first."""
-    today = today or timezone.localdate()
-    overdue = (BusinessRecord.objects.filter(customer=OuterRef("pk"), due_date__lt=today,
-                                             paid_amount__lt=F("amount"))
-               .order_by().values("customer").annotate(s=Sum(F("amount") - F("paid_amount"))).values("s"))
-    return (Customer.objects.filter(is_active=True).annotate(overdue=Subquery(overdue))
-            .filter(overdue__gt=0).order_by("-overdue", "pk"))
-
-
 def recent_warnings(*, days: int = 90) -> QuerySet[CreditRecord]:
     since = timezone.localdate() - dt.timedelta(days=days)
     return (CreditRecord.objects.filter(kind=CreditRecord.Kind.WARNING, entered_on__gte=since)
@@ -182,6 +210,7 @@ def recent_warnings(*, days: int = 90) -> QuerySet[CreditRecord]:
 
 
 def grade_counts() -> dict[str, int]:
-    counts = dict(Customer.objects.filter(is_active=True).values_list("credit_grade").annotate(n=Count("pk"))
+    # COUNT(*), not COUNT(id): the partial index customer_active_credit_grade alone then answers.
+    counts = dict(Customer.objects.filter(is_active=True).values_list("credit_grade").annotate(n=Count("*"))
                   .order_by())
     return {grade: counts.get(grade, 0) for grade in [*Tier.values, None]}

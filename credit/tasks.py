@@ -12,3 +12,12 @@ def credit_reviews_due_task() -> int:
 
     credit_overrides_expire()
     return credit_reviews_notify()
+
+
+@scheduled_job("credit.tasks.credit_overdue_snapshot_task")
+def credit_overdue_snapshot_task() -> int:
+    """Every 10 minutes: the credit queue's ranking of customers with overdue receivables, computed anew
+    (credit.overdue), so that no view of the queue computes it. Returns the number of customers in it."""
+    from credit.overdue import overdue_snapshot_refresh
+
+    return overdue_snapshot_refresh().customers

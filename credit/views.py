@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from credit import selectors
 from credit.forms import CheckForm, GradeForm, InvestigationForm, OverrideDecisionForm, OverrideForm, RecordForm
 from credit.models import CreditInvestigation, CreditOverride, Integrity, policy_for
+from credit.overdue import overdue_customers
 from credit.policies import can_grade, can_request_override, can_see_credit_details, is_credit_officer
 from credit.reports import form5_data, form5_sheet
 from credit.scoring import evaluate, largest_shipment
@@ -201,11 +202,13 @@ def queue_view(request):
     """The credit officer's queue: reviews due, customers with overdue receivables, recent warnings."""
     if not (has_role(request.user, *QUEUE_ROLES) and request.user.is_active):
         raise PermissionDenied
-    due = list(selectors.reviews_due()[:QUEUE_ROWS])
+    due = selectors.reviews_due_first(QUEUE_ROWS)
     for row in due:
         row.review_reason = selectors.review_reason(row)
+    overdue = overdue_customers(limit=QUEUE_ROWS)
     return render(request, "credit/queue.html", {
-        "due": due, "overdue": selectors.customers_with_overdue()[:QUEUE_ROWS],
+        "due": due, "overdue": overdue.customers, "overdue_total": overdue.total,
+        "overdue_computed_at": overdue.computed_at,
         "warnings": selectors.recent_warnings()[:QUEUE_ROWS], "grades": selectors.grade_counts(),
         "is_officer": is_credit_officer(request.user)})
 

@@ -302,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit.tasks.credit_reviews_due_task",
         "schedule": crontab(minute=0, hour=7),
     },
+    "credit-overdue-snapshot": {
+        "task": "credit.tasks.credit_overdue_snapshot_task",
+        "schedule": crontab(minute="*/10"),
+    },
     "complaint-sla-escalation": {
         "task": "complaints.tasks.complaint_sla_escalation_task",
         "schedule": crontab(minute="*/15"),
