@@ -15,7 +15,8 @@ from crm.models import User
 from customers.key_accounts.care import satisfaction_survey_create, service_plan_set
 from customers.key_accounts.models import TEN_THOUSAND, KeyAccountApplication
 from customers.key_accounts.services import key_account_application_create, key_account_application_decide
-from customers.models import Customer
+from customers.models import Customer, Stage
+from customers.pipeline.models import Importance, LeadSource, PipelineProfile, ValueGrade
 from customers.pipeline.services import customer_stage_move, lead_create
 
 LEADS = [
@@ -39,6 +40,18 @@ REASONS = {
 }
 
 
+def _profile_archive_leads(rng: random.Random, today: dt.date) -> int:
+    """The archive demo's leads and prospects get what the quick entry records for a lead (source, value,
+    importance, next follow-up, some of them due), so the pipeline list reads like a working one."""
+    missing = Customer.objects.filter(stage__in=[Stage.LEAD, Stage.PROSPECT], pipeline__isnull=True).order_by("pk")
+    profiles = [PipelineProfile(customer=customer, lead_source=rng.choice(LeadSource.values),
+                                value_grade=rng.choice(ValueGrade.values), importance=rng.choice(Importance.values),
+                                follow_up_due=today + dt.timedelta(days=rng.randint(-7, 30)))
+                for customer in missing]
+    PipelineProfile.objects.bulk_create(profiles)
+    return len(profiles)
+
+
 def load_key_account_demo(users: dict[str, User], rng: random.Random) -> dict[str, int]:
     if KeyAccountApplication.objects.exists():
         return {"leads": 0, "applications": 0}
@@ -54,6 +67,7 @@ def load_key_account_demo(users: dict[str, User], rng: random.Random) -> dict[st
             comment = {"discard": "经核实无跨境物流需求", "lose": "客户选择了竞争对手"}.get(step, "")
             customer_stage_move(customer=lead, user=manager, action=step, comment=comment)
         leads += 1
+    _profile_archive_leads(rng, today)
     candidates = list(Customer.objects.filter(owner=manager, is_active=True, stage="customer", tier__isnull=True)
                       .annotate(total=Sum("business_records__amount")).order_by("-total", "pk")
                       [:len(APPROVED) + len(WAITING)])
