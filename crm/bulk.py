@@ -2,14 +2,22 @@
 
 `bulk_update` sends, for each field, `CASE WHEN id = 1 THEN … WHEN id = 2 THEN … END`: for 5,000 rows
 and a dozen fields, 60,000 WHEN branches built in Python and parsed by the database for every batch.
-On PostgreSQL, `bulk_update_values` sends one `UPDATE … FROM (VALUES …)` per batch instead: the rows
-as a table of values joined to the target by primary key. Elsewhere (SQLite for `make run`) it falls
-back to Django's bulk_update. Like bulk_update, it sends no signals and calls no save().
+On PostgreSQL, `bulk_update_values` sends one `UPDATE … FROM UNNEST(…)` per batch instead: the rows
+as a table of values (one array per column) joined to the target by primary key. Elsewhere (SQLite
+for `make run`) it falls back to Django's bulk_update. Like bulk_update, it sends no signals and
+calls no save().
+
+`insert_rows` / `insert_objects` are bulk_create without its per-value machinery, for rows whose
+ids are known beforehand (taken from the sequence) or left to the database: one INSERT per batch
+(from UNNEST arrays on PostgreSQL, multi-row VALUES elsewhere), the values of plain fields (text,
+numbers, booleans, foreign keys) sent as they are, the others prepared by their field.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
-from django.db import connections, router
+from django.db import connections, models, router
+from django.utils import timezone
 
 BATCH_SIZE = 1000
 
@@ -31,22 +39,121 @@ def bulk_update_values(objs: Sequence, fields: Sequence[str], *, batch_size: int
         raise ValueError("bulk_update_values writes concrete, non-key fields only.")
     quote = connection.ops.quote_name
     columns = [pk, *concrete]
-    # Each value is cast to its column's type: VALUES would otherwise guess text or numeric.
-    row_sql = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in columns) + ")"
+    # The rows as one array per column (UNNEST), each cast to its column's type: a handful of
+    # placeholders per batch instead of one per value, which the database parses and plans faster.
+    arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in columns)
     assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in concrete)
     names = ", ".join(quote(field.column) for field in columns)
     table = quote(opts.db_table)
+    sql = (f"UPDATE {table} AS t SET {assignments} FROM (SELECT * FROM UNNEST({arrays})) AS v({names}) "
+           f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}")
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             batch = objs[start:start + batch_size]
-            params = []
-            for obj in batch:
-                params.append(pk.get_db_prep_save(obj.pk, connection))
-                for field in concrete:
-                    params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) "
-                f"AS v({names}) WHERE t.{quote(pk.column)} = v.{quote(pk.column)}", params)
+            params = [[pk.get_db_prep_save(obj.pk, connection) for obj in batch]]
+            for field in concrete:
+                attname, prepare = field.attname, field.get_db_prep_save
+                params.append([prepare(getattr(obj, attname), connection) for obj in batch])
+            cursor.execute(sql, params)
             updated += cursor.rowcount
     return updated
+
+
+# Fields whose Python value psycopg2 sends as it is: Django's preparation of them changes nothing
+# for the values models hold (str, bool, int, None). Every other field goes through get_db_prep_save.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+
+
+def _is_plain(field) -> bool:
+    if field.is_relation:
+        return _is_plain(field.target_field) and type(field).get_db_prep_save is models.ForeignKey.get_db_prep_save
+    cls = type(field)
+    return cls.__module__.startswith("django.db.models.fields") and isinstance(field, _PLAIN_FIELDS)
+
+
+def insert_rows(model, rows: Sequence[dict[str, Any]], *, batch_size: int = BATCH_SIZE,
+                using: str | None = None) -> int:
+    """INSERT plain rows ({attname: Python value}) into `model`'s table, one statement per batch,
+    without building model instances. A field missing from a row takes its default (auto_now and
+    auto_now_add fields: now); a primary key missing from every row is left to the database.
+    Sends no signals, writes no history. Returns the rows inserted."""
+    if not rows:
+        return 0
+    db = using or router.db_for_write(model)
+    connection = connections[db]
+    opts = model._meta
+    given = set().union(*(row.keys() for row in rows))
+    fields = [field for field in opts.concrete_fields if field.attname in given or not field.primary_key]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in fields)
+    table = quote(opts.db_table)
+    # On PostgreSQL, one array per column (INSERT … SELECT * FROM UNNEST), as Django's bulk_create
+    # does: a few placeholders instead of one per value, far cheaper to send and to plan.
+    unnest = connection.vendor == "postgresql" and not any(
+        hasattr(field, "get_placeholder")
+        or (field.target_field if field.is_relation else field).get_internal_type() not in connection.data_types
+        for field in fields)
+    arrays = ", ".join(f"(%s)::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+    inserted = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start:start + batch_size]
+            columns = [_column(field, batch, connection) for field in fields]
+            if unnest:
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays})", columns)
+            else:
+                row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+                cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([row_sql] * len(batch))}",
+                               [value for values in zip(*columns, strict=True) for value in values])
+            inserted += cursor.rowcount
+    return inserted
+
+
+def _column(field, rows: Sequence[dict[str, Any]], connection) -> list:
+    """The database values of one field for `rows`."""
+    name = field.attname
+    if any(name not in row for row in rows):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default = timezone.now
+        elif field.has_default() and callable(field.default):
+            default = field.get_default
+        else:
+            constant = field.get_default()
+
+            def default():
+                return constant
+        values = [row[name] if name in row else default() for row in rows]
+    else:
+        values = [row[name] for row in rows]
+    if _is_plain(field):
+        return values
+    prepare = field.get_db_prep_save
+    if type(field).__module__.startswith("django."):  # Django's fields store None as NULL unprepared
+        return [None if value is None else prepare(value, connection) for value in values]
+    return [prepare(value, connection) for value in values]
+
+
+def insert_objects(objs: Sequence, *, batch_size: int = BATCH_SIZE, using: str | None = None) -> list[dict]:
+    """INSERT new model instances (all of one model) whose primary keys are set, as bulk_create
+    would (auto_now fields set on the instances, which are then saved ones), faster. Returns each
+    instance's row ({attname: value}), e.g. to write history rows from."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    db = using or router.db_for_write(model)
+    fields = model._meta.concrete_fields
+    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    rows = []
+    for obj in objs:
+        if obj.pk is None:
+            raise ValueError("insert_objects writes instances whose primary key is set.")
+        for field in stamped:
+            field.pre_save(obj, True)
+        values = obj.__dict__
+        rows.append({field.attname: values[field.attname] for field in fields})
+    insert_rows(model, rows, batch_size=batch_size, using=db)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = db
+    return rows

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import audit
-from crm.bulk import bulk_update_values
+from crm.bulk import bulk_update_values, insert_objects, insert_rows
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
 from crm.tabular import (
@@ -140,6 +141,7 @@ class _Row:
     customer: Customer | None = None
     contact: Contact | None = None
     owner: User | None = None
+    instance: Any = None  # a new row's validated instance, written as it is (not kept by a dry run)
     errors: list[dict] = field(default_factory=list)
 
 
@@ -162,6 +164,7 @@ class _Importer:
         self.result = ImportResult(kind=self.kind)
         self.index: dict[str, int] = {}
         self.header_of: dict[str, str] = {}
+        self.dry_run = True
         self._map_headers()
 
     # header row
@@ -234,7 +237,7 @@ class _Importer:
 
     def run(self, *, dry_run: bool) -> ImportResult:
         result = self.result
-        result.dry_run = dry_run
+        result.dry_run = self.dry_run = dry_run
         data = list(self.dataset)
         result.total_rows = len(data)
         if result.errors:  # the header row is wrong: the rows cannot be read
@@ -339,8 +342,13 @@ class _Importer:
                 self.error(row, name, exc)
         return values
 
-    def model_errors(self, row: _Row, instance, *, exclude: list[str]) -> None:
+    def model_errors(self, row: _Row, instance, *, exclude: list[str], only: set[str] | None = None) -> None:
+        """The model's field validation; with `only`, of those fields and the required ones alone
+        (a new instance's other fields hold their defaults, valid by definition)."""
         errored = {error["column"] for error in row.errors}
+        exclude = set(exclude)
+        if only is not None:
+            exclude |= self._unvalidated - only
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
@@ -350,6 +358,15 @@ class _Importer:
                     continue  # already reported by the cell parser
                 for message in messages:
                     self.error(row, column, message)
+
+    @property
+    def _unvalidated(self) -> set[str]:
+        """The fields that may be left blank: a new instance's defaults for them need no check."""
+        cached = self.__dict__.get("_unvalidated_fields")
+        if cached is None:
+            cached = self.__dict__["_unvalidated_fields"] = {
+                field.name for field in self.model._meta.concrete_fields if field.blank}
+        return cached
 
     @staticmethod
     def changed_fields(before, after, names) -> dict[str, Any]:
@@ -369,6 +386,21 @@ def _reserve_ids(model, n: int) -> list[int]:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                        [model._meta.db_table, model._meta.pk.column, n])
         return [row[0] for row in cursor.fetchall()]
+
+
+def _write_history(customers: list[Customer], rows: list[dict], *, user: User) -> None:
+    """The change history's "created" rows of new archives, as Customer.history.bulk_history_create
+    writes them (same fields, user, empty reason), from the archives' written values."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = Customer.history.model
+    if hasattr(history, "history_relation"):
+        Customer.history.bulk_history_create(customers, batch_size=BULK_BATCH, default_user=user)
+        return
+    tracked = [field.attname for field in history.tracked_fields]
+    insert_rows(history, [{**{name: row[name] for name in tracked}, "history_date": timezone.now(),
+                           "history_user_id": user.pk, "history_change_reason": "", "history_type": "+"}
+                          for row in rows], batch_size=BULK_BATCH)
 
 
 def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
@@ -398,6 +430,8 @@ class CustomerImporter(_Importer):
         self.owner_teams: dict[int, list[int]] = {}
         self.existing: dict[str, Customer] = {}
         self.duplicates: dict[str, dict[str, list[tuple[int, str, str, bool]]]] = {}
+        self._template: Customer | None = None
+        self._fresh_defaults: list = []
 
     def check_headers(self) -> None:
         if "name" not in self.index and "code" not in self.index:
@@ -486,13 +520,14 @@ class CustomerImporter(_Importer):
         if existing:
             instance = copy.copy(existing)
         else:
-            instance = Customer(owner=owner or self.user, created_by=self.user, source=DataSource.IMPORT)
+            instance = self._new_customer(owner or self.user)
         for name, value in values.items():
             setattr(instance, name, value)
         instance.clean()  # normalises the name, phone and credit code as the services do
         # Foreign keys come from the lookups above, so full_clean need not query each of them again.
         self.model_errors(row, instance, exclude=["code", "name_normalized", "owner", "team", "created_by",
-                                                  "checked_by", "industry", "nature", "region", "route"])
+                                                  "checked_by", "industry", "nature", "region", "route"],
+                          only=None if existing else set(values))
         values = {name: getattr(instance, name) for name in values}
         if existing:
             values = self.changed_fields(existing, instance, values)
@@ -501,6 +536,26 @@ class CustomerImporter(_Importer):
             return
         row.fields, row.customer, row.owner = values, existing, owner
         row.action = (UPDATE if values else UNCHANGED) if existing else NEW
+        if row.action == NEW and not self.dry_run:
+            row.instance = instance
+
+    def _new_customer(self, owner: User) -> Customer:
+        """Customer(owner=owner, created_by=the user, source=import), as a copy of one such instance:
+        building a model of some ninety fields costs more than the rest of a row's checks."""
+        if self._template is None:
+            self._template = Customer(owner=self.user, created_by=self.user, source=DataSource.IMPORT)
+            self._fresh_defaults = [model_field for model_field in Customer._meta.concrete_fields
+                                    if model_field.has_default() and callable(model_field.default)]
+        template = self._template
+        instance = Customer.__new__(Customer)
+        instance.__dict__.update(template.__dict__)
+        instance._state = copy.copy(template._state)
+        instance._state.fields_cache = dict(template._state.fields_cache)
+        for model_field in self._fresh_defaults:  # a default list is each instance's own
+            setattr(instance, model_field.attname, model_field.get_default())
+        if owner is not self.user:
+            instance.owner = owner
+        return instance
 
     def _owner(self, row: _Row, existing: Customer | None) -> User | None:
         value = row.cells.get("owner")
@@ -563,27 +618,39 @@ class CustomerImporter(_Importer):
         for row in rows:
             owner = row.owner or self.user
             teams = self._teams_of(owner)
-            customer = Customer(owner=owner, team_id=teams[0] if teams else None, created_by=self.user,
-                                source=DataSource.IMPORT, is_checked=checked, code=temporary_code(), **row.fields)
+            customer = row.instance
+            if customer is None:  # kept by validate() for the rows of a run that writes
+                customer = Customer(owner=owner, created_by=self.user, source=DataSource.IMPORT, **row.fields)
+                customer.clean()
+            customer.team_id = teams[0] if teams else None
+            customer.is_checked = checked
+            customer.code = temporary_code()
             if checked:
                 customer.last_verified_on = today
-            customer.clean()
             customers.append(customer)
         # The final codes (C + the id) before the history rows, so that history shows them; on
         # PostgreSQL the ids are taken from the sequence first, so each row is written once.
         ids = _reserve_ids(Customer, len(customers))
-        if ids:
-            for customer, pk in zip(customers, ids, strict=True):
-                customer.pk = pk
-            self._final_codes(customers)
-        Customer.objects.bulk_create(customers, batch_size=BULK_BATCH)
         if not ids:
+            Customer.objects.bulk_create(customers, batch_size=BULK_BATCH)
             self._final_codes(customers)
             bulk_update_values(customers, ["code"], batch_size=BULK_BATCH)
-        Customer.history.bulk_history_create(customers, batch_size=BULK_BATCH, default_user=self.user)
-        OwnerChange.objects.bulk_create([
-            OwnerChange(customer=customer, from_user=None, to_user=customer.owner, changed_by=self.user,
-                        reason=_("Archive filed")) for customer in customers], batch_size=BULK_BATCH)
+            Customer.history.bulk_history_create(customers, batch_size=BULK_BATCH, default_user=self.user)
+            OwnerChange.objects.bulk_create([
+                OwnerChange(customer=customer, from_user=None, to_user=customer.owner, changed_by=self.user,
+                            reason=_("Archive filed")) for customer in customers], batch_size=BULK_BATCH)
+            return {row.number: customer for row, customer in zip(rows, customers, strict=True)}
+        for customer, pk in zip(customers, ids, strict=True):
+            customer.pk = pk
+        self._final_codes(customers)
+        # Rows written as plain values (crm.bulk): bulk_create's per-value preparation and the model
+        # instances bulk_history_create builds cost more than the database's own work.
+        written = insert_objects(customers, batch_size=BULK_BATCH)
+        _write_history(customers, written, user=self.user)
+        reason = _("Archive filed")
+        insert_rows(OwnerChange, [{"customer_id": customer.pk, "from_user_id": None, "to_user_id": customer.owner_id,
+                                   "changed_by_id": self.user.pk, "reason": reason} for customer in customers],
+                    batch_size=BULK_BATCH)
         return {row.number: customer for row, customer in zip(rows, customers, strict=True)}
 
     @staticmethod
