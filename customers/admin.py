@@ -756,10 +756,19 @@ class AccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class ImportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "user", "status", "total_rows", "created_count", "updated_count")
     list_filter = ("kind", "status")
-    fields = ("kind", "user", "status", "filename", "total_rows", "processed_rows", "created_count",
-              "updated_count", "errors", "created_at")
+    fields = ("kind", "user", "status", "filename", "total_rows", "processed_rows", "preview_figures",
+              "confirmed_at", "created_count", "updated_count", "errors", "attempts", "created_at")
     readonly_fields = fields
     list_select_related = ("user",)
+
+    @admin.display(description=gettext_lazy("preview"))
+    def preview_figures(self, obj):
+        """What the worker's check of a large file found (its first rows stay on the import's page)."""
+        if not obj.preview:
+            return "—"
+        return _("%(created)d new, %(updated)d updated, %(unchanged)d unchanged, %(errors)d errors") % {
+            "created": obj.preview.get("created", 0), "updated": obj.preview.get("updated", 0),
+            "unchanged": obj.preview.get("unchanged", 0), "errors": obj.preview.get("error_count", 0)}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

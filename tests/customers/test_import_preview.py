@@ -300,3 +300,13 @@ def test_a_small_file_confirmed_in_the_request_is_stamped_confirmed(bob):
     job = _job(bob, ["秀水小文件有限公司"])
     job = import_job_run(job=job, confirm=True)
     assert job.status == "done" and job.confirmed_at is not None
+
+
+def test_the_admin_shows_the_check_of_a_large_file(admin_user, client):
+    job = _job(admin_user, _names("定海后台", 3), status="previewed", processed_rows=3,
+               preview={"total_rows": 3, "created": 2, "updated": 1, "unchanged": 0, "error_count": 0})
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:customers_importjob_change", args=[job.pk])).content.decode()
+    assert "Awaiting confirmation" in html and "2 new, 1 updated, 0 unchanged, 0 errors" in html
+    html = client.get(reverse("admin:customers_importjob_changelist") + "?status=previewed").content.decode()
+    assert "Awaiting confirmation" in html and f"/{job.pk}/change/" in html
