@@ -9,7 +9,7 @@ update of business records through the API (records/s).
 Results: bench/results.json ({"scale", "operations", "import_rows_per_s", "bulk_update_records_per_s"})
 and a table with each operation's target beside it.
 
-    python bench/run.py [--runs 20] [--only WORD]
+    python bench/run.py [--runs 20] [--only 'WORD|OTHER WORD']
 """
 
 import argparse
@@ -80,17 +80,23 @@ class Persona:
         return int(status[0].split()[0]), content
 
 
-def _discover_operations():
+def _operation_modules():
     from django.apps import apps
 
+    modules = []
+    for config in apps.get_app_configs():
+        try:
+            modules.append(importlib.import_module(f"{config.name}.bench_operations"))
+        except ModuleNotFoundError:
+            continue
+    return modules
+
+
+def _discover_operations():
     from bench.operations import OPERATIONS
 
     operations = list(OPERATIONS)
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.bench_operations")
-        except ModuleNotFoundError:
-            continue
+    for module in _operation_modules():
         operations += list(getattr(module, "OPERATIONS", []))
     return operations
 
@@ -124,6 +130,9 @@ def _personas(app) -> tuple[dict, dict]:
         .encode(), content_type="application/json")
     if status != 200:
         raise SystemExit(f"token: HTTP {status} {content[:200]!r}")
+    # An app's bench_operations may name more users (`personas()`: {name: user}) and terms (`terms()`).
+    for module in _operation_modules():
+        users.update({k: v for k, v in getattr(module, "personas", dict)().items() if v is not None})
     personas = {name: Persona(app, user) for name, user in users.items() if name != "integration"}
     personas["integration"] = Persona(app, users["integration"], token=json.loads(content)["token"])
 
@@ -138,6 +147,8 @@ def _personas(app) -> tuple[dict, dict]:
         "mobile": contact.mobile[:7],
         "phone": customer.phone[:8],
     }
+    for module in _operation_modules():
+        terms.update(getattr(module, "terms", dict)())
     return personas, terms
 
 
@@ -242,7 +253,8 @@ def scale() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--only", default="", help="Only operations whose name contains this.")
+    parser.add_argument("--only", default="", help="Only operations whose name contains this (or one of the "
+                                                   "parts separated by |).")
     parser.add_argument("--writes-only", action="store_true", help="Only the import and the bulk update.")
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args()
@@ -270,7 +282,11 @@ def main() -> int:
     print(header + "\n" + "-" * len(header))
     operations = {}
     for op in _discover_operations():
-        if (args.only and args.only not in op.name) or args.writes_only:
+        if (args.only and not any(part in op.name for part in args.only.split("|"))) or args.writes_only:
+            continue
+        if op.as_ not in personas:
+            operations[op.name] = {"error": f"no {op.as_} user", "target_ms": op.target_ms}
+            print(f"{op.name:<48} no {op.as_} user in this database", flush=True)
             continue
         row = time_operation(personas[op.as_], op, terms, args.runs)
         operations[op.name] = row
