@@ -750,6 +750,19 @@ ACCESS_LOG_DETAILS = {
     "data sources": _("data sources"),
     "edit form": _("edit form"),
     "yearly check": _("yearly check"),
+    "customer list": _("customer list"),
+    "contact edit form": _("contact edit form"),
+    "handover page": _("handover page"),
+    "retirement page": _("retirement page"),
+    "business record": _("business record"),
+    "business records": _("business records"),
+    "classification summary": _("Customer classification summary"),
+    "pipeline": _("lead or prospect card"),
+    "key-account application": _("key-account application"),
+    "surveys": _("satisfaction surveys"),
+    "credit file": _("credit file"),
+    "form 5": _("form 5 (performance and credit table)"),
+    "form 5 xlsx": _("form 5 (XLSX)"),
 }
 _EXPORT_DETAIL = re.compile(r"^(?P<kind>\w+) (?P<count>\d+) rows ?(?P<filters>.*)$")
 _CLASSIFICATION_DETAIL = re.compile(r"^classification summary; filters: (?P<filters>.*); rows: (?P<count>\d+)$")
