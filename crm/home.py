@@ -10,7 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm.navigation import GROUPS, navigation_for
+from crm.navigation import GROUPS, NAVIGATION, navigation_for
 from crm.roles import ADMIN_ROLE, Role, role_names
 
 HOME_PANELS: list[Callable] = []
@@ -57,8 +57,9 @@ def guide_panel(user) -> dict | None:
                      "url": menu["items"][0]["url"], "value": ""})
     domains = [d for role in roles for d in ROLE_DOMAINS.get(role, ())]
     labels = {group.key: group.label for group in GROUPS}
+    landed = {item.group for item in NAVIGATION}  # an app that has landed is not "coming soon" to anyone
     for domain in dict.fromkeys(domains):
-        if domain not in menus:
+        if domain not in menus and domain not in landed:
             rows.append({"label": format_lazy(_("{menu}: coming soon, with {what}"), menu=labels[domain],
                                               what=COMING[domain]), "url": "", "value": ""})
     return {"title": _("Where to find your work"), "url": "", "rows": rows, "guide": True}

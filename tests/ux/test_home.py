@@ -25,6 +25,8 @@ def test_gm_guide_lists_the_menus_then_what_is_to_come():
     assert rows[0].startswith("Customers: Customer archives, New archive, To check")
     assert any(row.startswith("Reports: Classification summary") for row in rows)
     assert "Contracts: coming soon, with bids, contracts and amendments" in rows
+    # The credit app has landed (the GM opens a credit file from the card): nothing about it is "coming soon".
+    assert not any(row.startswith("Credit:") for row in rows)
 
 
 def test_the_admin_is_named_and_not_sent_to_an_administrator(client):
