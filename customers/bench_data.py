@@ -25,8 +25,19 @@ APPLICATION_STATES = [("approved", 45), ("rejected", 15), ("pending_head", 22), 
 
 
 def generate(context) -> str:
-    parts = [_pipeline(context), _key_accounts(context)]
+    parts = [_pipeline(context), _key_accounts(context), _revenue(context)]
     return "; ".join(p for p in parts if p)
+
+
+def _revenue(context) -> str:
+    """The nightly revenue summary the candidates page ranks, as the job would have left it today (a
+    derived table: recomputed when not from today)."""
+    from customers.key_accounts.models import CustomerRevenue
+    from customers.key_accounts.services import customer_revenue_refresh
+
+    if CustomerRevenue.objects.filter(computed_on=context.today).exists():
+        return ""
+    return f"revenue of the last 12 months summed for {customer_revenue_refresh(today=context.today):,} customers"
 
 
 def _pipeline(context) -> str:

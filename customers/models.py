@@ -975,6 +975,7 @@ audit.register(CustomerDocument, excluded_fields=["updated_at"])
 
 
 from customers.key_accounts.models import (  # noqa: E402, F401  (models of the customers app)
+    CustomerRevenue,
     KeyAccountApplication,
     KeyAccountApplicationLog,
     KeyAccountThreshold,

@@ -94,6 +94,14 @@ def churn_risk_flags_task() -> tuple[int, int]:
     return churn_risk_flags_update()
 
 
+@scheduled_job("customers.tasks.customer_revenue_refresh_task")
+def customer_revenue_refresh_task() -> int:
+    """Nightly: each customer's revenue of the last 12 months, which ranks the key-account candidates."""
+    from customers.key_accounts.services import customer_revenue_refresh
+
+    return customer_revenue_refresh()
+
+
 @scheduled_job("customers.tasks.key_account_tier_proposals_task")
 def key_account_tier_proposals_task() -> int:
     """Yearly (SPEC §3.3): tier changes proposed from last year's revenue, as applications to approve."""

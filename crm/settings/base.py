@@ -326,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.satisfaction_survey_reminders_task",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
+    "customer-revenue-refresh": {
+        "task": "customers.tasks.customer_revenue_refresh_task",
+        "schedule": crontab(minute=45, hour=1),
+    },
     "key-account-tier-proposals": {
         "task": "customers.tasks.key_account_tier_proposals_task",
         "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),

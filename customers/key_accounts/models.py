@@ -202,3 +202,23 @@ class SatisfactionSurvey(TimeStampedModel):
         return f"{self.customer} {self.surveyed_on}"
 
     SCORE_FIELDS = ("expected_quality", "experienced_quality", "perceived_value", "overall", "loyalty")
+
+
+class CustomerRevenue(models.Model):
+    """A customer's revenue and business-record count of the 12 months up to `computed_on` (the window of
+    the key-account candidates), refreshed every night by customers.tasks.customer_revenue_refresh_task:
+    the candidates page ranks them without summing millions of business records per request."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, primary_key=True,
+                                    related_name="revenue_summary", verbose_name=_("customer"))
+    revenue = models.DecimalField(_("revenue of the last 12 months (CNY)"), max_digits=18, decimal_places=2)
+    record_count = models.PositiveIntegerField(_("business records of the last 12 months"))
+    computed_on = models.DateField(_("computed on"))
+
+    class Meta:
+        verbose_name = _("customer revenue")
+        verbose_name_plural = _("customer revenues")
+        indexes = [models.Index(fields=["-revenue", "customer"], name="customer_revenue_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.revenue} ({self.computed_on})"

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,6 +158,27 @@ def revenue_of(customer_ids, *, since: dt.date | None = None, until: dt.date | N
             .values("customer_id").annotate(total=Sum("amount")))
     # SQLite sums decimals as floats: round back to cents.
     return {row["customer_id"]: Decimal(str(row["total"] or 0)).quantize(Decimal("0.01")) for row in rows}
+
+
+CANDIDATE_WINDOW_DAYS = 365
+
+
+@transaction.atomic
+def customer_revenue_refresh(*, today: dt.date | None = None) -> int:
+    """Recompute every customer's revenue and business-record count of the key-account candidates' window
+    (the 365 days up to `today`) into CustomerRevenue: one aggregate over the business records, written in
+    bulk. The nightly job's work; returns the number of customers with business records in the window."""
+    from customers.key_accounts.models import CustomerRevenue
+
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=CANDIDATE_WINDOW_DAYS)
+    rows = (BusinessRecord.objects.filter(date__gt=since, date__lte=today).order_by().values("customer_id")
+            .annotate(total=Sum("amount"), n=Count("pk")).values_list("customer_id", "total", "n"))
+    CustomerRevenue.objects.all().delete()
+    summaries = [CustomerRevenue(customer_id=pk, revenue=Decimal(str(total or 0)).quantize(Decimal("0.01")),
+                                 record_count=n, computed_on=today) for pk, total, n in rows.iterator(chunk_size=5000)]
+    CustomerRevenue.objects.bulk_create(summaries, batch_size=5000)
+    return len(summaries)
 
 
 @transaction.atomic
