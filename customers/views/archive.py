@@ -57,6 +57,7 @@ from customers.policies import (
     is_archive_keeper,
     sees_everything,
 )
+from customers.querysets import IdsFirst, OrderedByListName
 from customers.selectors import customer_list, customers_visible_to
 from customers.services import (
     DuplicateCustomerError,
@@ -315,6 +316,19 @@ def _sorted(request, qs):
     return qs.order_by("name", "pk"), ""
 
 
+# Sorts by the name of a short admin list: paged list entry by list entry (customers.querysets).
+LIST_NAME_SORTS = {"region": "region", "industry": "industry", "nature": "nature"}
+
+
+def _paged(qs, current_sort: str):
+    """What the paginator pages: `qs` as _sorted ordered it, its ids first, or, sorted by a list's name, the
+    same rows read list entry by list entry."""
+    field = LIST_NAME_SORTS.get(current_sort.lstrip("-"))
+    if field is None:
+        return IdsFirst(qs)
+    return OrderedByListName(qs, field, descending=current_sort.startswith("-"))
+
+
 def _columns(current_sort: str) -> list[dict]:
     labels = [
         ("code", _("Code")), ("name", _("Customer name")), ("short_name", _("Short name")), ("region", _("Territory")),
@@ -342,7 +356,7 @@ def customer_list_view(request):
     form, qs = _filtered_customers(request)
     groups, group_label = _requested_groups(request, qs)
     qs, current_sort = _sorted(request, qs)
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(_paged(qs, current_sort), PAGE_SIZE).get_page(request.GET.get("page"))
     export_query = _export_query(request)
     return render(request, "customers/archive/list.html", {
         "form": form, "page_obj": page, "customers": page.object_list, "groups": groups,
@@ -672,7 +686,8 @@ def classification_view(request):
     # ?all=1 is the printable summary: every row, as the XLSX has them (up to a bound a printer can take).
     show_all = request.GET.get("all") == "1"
     page_size = CLASSIFICATION_PRINT_MAX if show_all else CLASSIFICATION_PAGE_SIZE
-    page = CappedPaginator(qs, page_size).get_page(1 if show_all else request.GET.get("page"))
+    page = CappedPaginator(_paged(qs, _sorted(request, qs)[1]), page_size).get_page(
+        1 if show_all else request.GET.get("page"))
     rows = [{"customer": c, "index": page.start_index() + i, "contact": (c.active_contacts or [None])[0]}
             for i, c in enumerate(page.object_list)]
     log_listing(request, {row["customer"].pk: row["customer"].owner_id for row in rows}, "classification summary")
