@@ -90,6 +90,7 @@ FINDERS = {
 RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b[a-z]+\.[a-z]+\b")
 # English on a Chinese page: runs of Latin letters, minus what is Latin in Chinese too.
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+LOGIN_NAME = re.compile(r"\([a-z][a-z0-9_.-]*\)")  # 王芳 (clerk): a login name beside a person's name
 LATIN_ALLOWED = {"CRM", "XLSX", "CSV", "API", "PDF", "SLA", "English", "Email", "E-mail", "KPI", "ECharts", "htmx",
                  "TEU", "CNY", "USD", "RMB", "GBK", "UTF", "Wuliu", "Demo"}
 
@@ -158,7 +159,8 @@ def findings(checks: dict, language: str) -> list[str]:
     if codes:
         found.append("raw codes? " + ", ".join(codes[:12]))
     if language == "zh-hans":
-        words = sorted({w for w in LATIN_WORD.findall(checks["text"]) if w not in LATIN_ALLOWED})
+        text = LOGIN_NAME.sub("", checks["text"])
+        words = sorted({w for w in LATIN_WORD.findall(text) if w not in LATIN_ALLOWED})
         if words:
             found.append("Latin words: " + ", ".join(words[:20]))
     return found
