@@ -306,12 +306,13 @@ def credit_check(*, customer: Customer, amount, user=None, for_shipment: bool = 
 def _hold(*, customer: Customer, amount: Decimal, shipment_ref: str, user) -> None:
     expires = timezone.now() + dt.timedelta(days=int(rule_value("CREDIT_RESERVATION_DAYS")))
     checked_by = user if getattr(user, "pk", None) else None
-    if shipment_ref:
-        CreditReservation.objects.update_or_create(
-            customer=customer, shipment_ref=shipment_ref,
-            defaults={"amount": amount, "expires_at": expires, "checked_by": checked_by})
-    else:
-        CreditReservation.objects.create(customer=customer, amount=amount, expires_at=expires, checked_by=checked_by)
+    # The customer's row is locked by the caller: a plain UPDATE, then an INSERT if there was nothing to
+    # update, cannot race (and costs one query for a shipment checked again, not update_or_create's four).
+    if shipment_ref and CreditReservation.objects.filter(customer=customer, shipment_ref=shipment_ref).update(
+            amount=amount, expires_at=expires, checked_by=checked_by):
+        return
+    CreditReservation.objects.create(customer=customer, amount=amount, shipment_ref=shipment_ref, expires_at=expires,
+                                     checked_by=checked_by)
 
 
 def _name_available_override(check: CreditCheck, customer: Customer, amount: Decimal) -> None:
