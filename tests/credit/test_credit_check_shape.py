@@ -31,6 +31,6 @@ def test_queries_do_not_grow_with_the_records_or_a_second_check(grade_a):
     more, third = _queries(grade_a, "300", "S1")
     assert more.allowed and third <= first
     _check, new_shipment = _queries(grade_a, "100", "S2")
-    assert new_shipment == first  # a new hold: the UPDATE that finds nothing, then the INSERT
+    assert new_shipment <= first  # a new hold: the UPDATE that finds nothing, then the INSERT
     assert sorted(CreditReservation.objects.values_list("shipment_ref", "amount")) == [
         ("S1", Decimal("300.00")), ("S2", Decimal("100.00"))]
