@@ -11,7 +11,7 @@ page's cost and needs a certificate and collectstatic, so it is left out.
 import os
 
 from crm.settings.base import *  # noqa: F403
-from crm.settings.base import BASE_DIR, env
+from crm.settings.base import BASE_DIR, POSTGRES_SESSION_OPTIONS, env
 
 
 def bench_database_url() -> str:
@@ -29,6 +29,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_SESSION_OPTIONS)
 DEBUG = False
 SECRET_KEY = "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["*"]

@@ -341,3 +341,13 @@ def test_bulk_import_falls_back_to_rows_on_a_concurrent_conflict(bob, monkeypatc
     assert result.written and result.created == 2
     assert not Customer.objects.filter(code="TMP1").exists()  # the bulk attempt was rolled back
     assert Customer.objects.filter(name__startswith="丁批量导入").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not needs_postgres(), reason="needs DATABASE_URL pointing at PostgreSQL")
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit():
+    """The settings turn JIT compilation off per connection: it cost seconds on the big pages' plans."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
