@@ -45,6 +45,12 @@ def overdue_snapshot_refresh(*, now: dt.datetime | None = None) -> OverdueSnapsh
             snapshot.customers = max(cursor.rowcount, 0)
         snapshot.save(update_fields=["customers"])
         OverdueSnapshot.objects.filter(pk__lt=snapshot.pk).delete()
+    if connection.vendor == "postgresql":
+        # Each snapshot has a new id the planner's statistics have never seen: it would estimate one row and
+        # sort every row of the snapshot (218 ms at 100,000 archives) instead of reading the top of
+        # credit_overdue_rank (1 ms). Fresh statistics cost a few milliseconds.
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{table}"')
     return snapshot
 
 
