@@ -13,15 +13,31 @@ ids are known beforehand (taken from the sequence) or left to the database: one 
 numbers, booleans, foreign keys) sent as they are, the others prepared by their field.
 """
 
+import gc
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections, models, router
 from django.utils import timezone
 
 BATCH_SIZE = 1000
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for a bulk operation: with thousands of parsed rows
+    alive, each of its full passes walks them all, a third of a bulk upsert's time. The rows hold
+    no reference cycles; reference counting frees them as before. Restored on the way out."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def bulk_update_values(objs: Sequence, fields: Sequence[str], *, batch_size: int = BATCH_SIZE,

@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.bulk import bulk_update_values
+from crm.bulk import bulk_update_values, gc_paused
 from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from crm.models import Team, User
 from crm.roles import Role
@@ -425,6 +425,7 @@ def _permission(user) -> None:
         raise PermissionDeniedError(_("You may not write business records."))
 
 
+@gc_paused()
 @transaction.atomic
 def business_records_upsert(*, user: User, records: Any, dry_run: bool = False,
                             max_records: int = MAX_BULK_RECORDS) -> UpsertResult:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import audit
-from crm.bulk import bulk_update_values, insert_objects, insert_rows
+from crm.bulk import bulk_update_values, gc_paused, insert_objects, insert_rows
 from crm.exceptions import ApplicationError, PermissionDeniedError
 from crm.models import User
 from crm.tabular import (
@@ -235,6 +235,7 @@ class _Importer:
             ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=done, updated_at=timezone.now())
             self.job.processed_rows = done
 
+    @gc_paused()
     def run(self, *, dry_run: bool) -> ImportResult:
         result = self.result
         result.dry_run = self.dry_run = dry_run
