@@ -56,8 +56,10 @@ def new_page(browser, live_server):
     the test. Data the migrations seed is put back by tests/conftest.py for every live-server test."""
     contexts = []
 
-    def make():
-        context = browser.new_context(base_url=live_server.url, locale="en-US", accept_downloads=True)
+    def make(**context_options):
+        """`context_options` override the context's defaults (English, downloads), e.g. a viewport."""
+        options = {"locale": "en-US", "accept_downloads": True, **context_options}
+        context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -67,12 +69,14 @@ def new_page(browser, live_server):
         context.close()
 
 
-def log_in(page, username: str, password: str = PASSWORD):
+def log_in(page, username: str, password: str = PASSWORD, *, signed_in: str = "#user-menu"):
+    """Sign in and wait for `signed_in`, an element only a signed-in page shows (on a narrow screen the user
+    menu waits behind the toggler: pass another)."""
     from playwright.sync_api import expect
 
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    expect(page.locator("#user-menu")).to_be_visible()
+    expect(page.locator(signed_in)).to_be_visible()
     return page

@@ -16,7 +16,7 @@ from crm.navigation import navigation_for
 from customers.key_accounts.models import TEN_THOUSAND
 from customers.key_accounts.services import key_account_application_create
 from customers.models import Stage
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 from tests.factories import BusinessRecordFactory, CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,25 +51,12 @@ def archive(alice, bob, east_team):
 
 
 @pytest.fixture
-def tablet(browser, live_server):
-    contexts = []
-
+def tablet(new_page):
     def make(username: str, language: str):
-        context = browser.new_context(base_url=live_server.url, viewport=TABLET,
-                                      locale="zh-CN" if language == "zh-hans" else "en-US")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        expect(page.locator("#home-roles")).to_be_visible()  # the user menu waits behind the toggler
-        return page
+        page = new_page(viewport=TABLET, locale="zh-CN" if language == "zh-hans" else "en-US")
+        return log_in(page, username, signed_in="#home-roles")
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
 
 
 def menu_geometry(page) -> dict:
