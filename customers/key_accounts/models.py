@@ -204,6 +204,10 @@ class SatisfactionSurvey(TimeStampedModel):
     SCORE_FIELDS = ("expected_quality", "experienced_quality", "perceived_value", "overall", "loyalty")
 
 
+# The key-account candidates' window: revenue and business records of the 365 days up to a date.
+CANDIDATE_WINDOW_DAYS = 365
+
+
 class CustomerRevenue(models.Model):
     """A customer's revenue and business-record count of the 12 months up to `computed_on` (the window of
     the key-account candidates), refreshed every night by customers.tasks.customer_revenue_refresh_task:

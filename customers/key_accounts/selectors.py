@@ -51,7 +51,7 @@ def key_account_candidates(user, *, today: dt.date | None = None, min_records: i
 
     The figures come from CustomerRevenue when the nightly refresh ran today (an index gives the richest
     first), otherwise they are summed from the business records here (the same answer, slower)."""
-    from customers.key_accounts.models import CustomerRevenue
+    from customers.key_accounts.models import CANDIDATE_WINDOW_DAYS, CustomerRevenue
 
     today = today or timezone.localdate()
     thresholds = thresholds_for(today.year)
@@ -68,7 +68,7 @@ def key_account_candidates(user, *, today: dt.date | None = None, min_records: i
               .annotate(revenue=F("revenue_summary__revenue"), record_count=F("revenue_summary__record_count"))
               .order_by("-revenue_summary__revenue", "revenue_summary__customer_id"))
     else:
-        since = today - dt.timedelta(days=365)
+        since = today - dt.timedelta(days=CANDIDATE_WINDOW_DAYS)
         records = BusinessRecord.objects.filter(customer=OuterRef("pk"), date__gt=since, date__lte=today).order_by()
         money = DecimalField(max_digits=18, decimal_places=2)
         revenue = Subquery(records.values("customer").annotate(total=Sum("amount")).values("total")[:1],

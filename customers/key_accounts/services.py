@@ -160,15 +160,12 @@ def revenue_of(customer_ids, *, since: dt.date | None = None, until: dt.date | N
     return {row["customer_id"]: Decimal(str(row["total"] or 0)).quantize(Decimal("0.01")) for row in rows}
 
 
-CANDIDATE_WINDOW_DAYS = 365
-
-
 @transaction.atomic
 def customer_revenue_refresh(*, today: dt.date | None = None) -> int:
     """Recompute every customer's revenue and business-record count of the key-account candidates' window
     (the 365 days up to `today`) into CustomerRevenue: one aggregate over the business records, written in
     bulk. The nightly job's work; returns the number of customers with business records in the window."""
-    from customers.key_accounts.models import CustomerRevenue
+    from customers.key_accounts.models import CANDIDATE_WINDOW_DAYS, CustomerRevenue
 
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=CANDIDATE_WINDOW_DAYS)
