@@ -3,6 +3,7 @@ customers with overdue receivables read from a snapshot that a job refreshes, th
 plain definitions, a flat number of queries, and the indexes on PostgreSQL."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -131,10 +132,10 @@ def test_a_fresh_snapshot_is_read_a_stale_one_computed_again(customer):
     Customer.objects.filter(pk=big.pk).update(is_active=False)
     assert [c.pk for c in overdue_customers(limit=50).customers] == [small.pk]
     Customer.objects.filter(pk=big.pk).update(is_active=True)
-    # ... an older one is computed again, and replaces it.
+    # ... an older one is computed again, and replaces it (kept one refresh longer for a reader still on it).
     OverdueSnapshot.objects.update(computed_at=timezone.now() - SNAPSHOT_MAX_AGE - dt.timedelta(seconds=1))
     assert [c.pk for c in overdue_customers(limit=50).customers] == [big.pk]
-    assert OverdueSnapshot.objects.count() == 1 and OverdueSnapshot.objects.get().pk != snapshot.pk
+    assert OverdueSnapshot.objects.count() == 2 and OverdueSnapshot.objects.first().pk > snapshot.pk
     # Yesterday's snapshot counts yesterday's due dates: never used today.
     OverdueSnapshot.objects.update(as_of=days_ago(1), computed_at=timezone.now())
     record(small, "50.00", due=days_ago(1))
@@ -143,11 +144,80 @@ def test_a_fresh_snapshot_is_read_a_stale_one_computed_again(customer):
 
 def test_the_job_refreshes_the_snapshot_and_the_home_panel_counts_it(customer, officer):
     _overdue_mix(customer)
+    first = overdue_snapshot_refresh()
     assert credit_overdue_snapshot_task.apply().get() == 2
     assert credit_overdue_snapshot_task.apply().get() == 2
-    assert OverdueSnapshot.objects.count() == 1
+    # The latest and the one before it (a reader may still be on it); the first is gone.
+    assert OverdueSnapshot.objects.count() == 2 and not OverdueSnapshot.objects.filter(pk=first.pk).exists()
     rows = {str(row["label"]): row["value"] for row in credit_queue_panel(officer)["rows"]}
     assert rows["Customers with overdue receivables"] == 2
+
+
+def test_a_reader_whose_snapshot_is_replaced_under_it_still_reads_a_full_list(customer, monkeypatch):
+    import credit.overdue
+
+    big, small = _overdue_mix(customer)
+    picked = overdue_snapshot_refresh()
+    real_current_snapshot = credit.overdue.current_snapshot
+
+    def refreshed_after_the_pick(refreshes):
+        def current_snapshot(**kwargs):
+            # The reader picks `picked`; then the job refreshes before the reader reads its rows.
+            monkeypatch.setattr(credit.overdue, "current_snapshot", real_current_snapshot)
+            for _ in range(refreshes):
+                overdue_snapshot_refresh()
+            return picked
+        return current_snapshot
+
+    # One refresh keeps the picked snapshot's rows ...
+    monkeypatch.setattr(credit.overdue, "current_snapshot", refreshed_after_the_pick(1))
+    result = overdue_customers(limit=50)
+    assert [c.pk for c in result.customers] == [big.pk, small.pk] and result.computed_at == picked.computed_at
+    # ... two delete it: the reader reads the latest instead of an empty list.
+    monkeypatch.setattr(credit.overdue, "current_snapshot", refreshed_after_the_pick(2))
+    result = overdue_customers(limit=50)
+    assert not OverdueSnapshot.objects.filter(pk=picked.pk).exists()
+    assert [c.pk for c in result.customers] == [big.pk, small.pk] and result.total == 2
+    assert result.computed_at > picked.computed_at
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not needs_postgres(), reason="needs DATABASE_URL pointing at PostgreSQL")
+def test_two_requests_finding_the_snapshot_stale_compute_it_once(customer, monkeypatch):
+    import credit.overdue
+
+    big, small = _overdue_mix(customer)
+    stale = overdue_snapshot_refresh()
+    OverdueSnapshot.objects.update(computed_at=timezone.now() - SNAPSHOT_MAX_AGE - dt.timedelta(seconds=1))
+    barrier, results, errors = threading.Barrier(2), [], []
+    real_refresh = credit.overdue.overdue_snapshot_refresh
+
+    def refresh_when_both_found_it_stale(**kwargs):
+        barrier.wait(timeout=10)
+        return real_refresh(**kwargs)
+
+    monkeypatch.setattr(credit.overdue, "overdue_snapshot_refresh", refresh_when_both_found_it_stale)
+
+    def read():
+        try:
+            result = overdue_customers(limit=50)
+            results.append(([(c.pk, c.overdue) for c in result.customers], result.computed_at))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    expected = [(big.pk, Decimal("960.00")), (small.pk, Decimal("300.00"))]
+    assert [rows for rows, _ in results] == [expected, expected]
+    assert results[0][1] == results[1][1]  # the same snapshot
+    assert list(OverdueSnapshot.objects.filter(pk__gt=stale.pk).values_list("customers", flat=True)) == [2]
 
 
 def test_the_queue_page_shows_both_lists(customer, officer, due_mix):
