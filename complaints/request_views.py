@@ -22,7 +22,7 @@ from complaints.service_requests import (
 )
 from complaints.views import _customer_from_label, _require_person
 from crm.exceptions import ApplicationError, PermissionDeniedError
-from crm.forms_base import BootstrapFormMixin
+from crm.forms_base import CHOOSE_LABEL, BootstrapFormMixin
 from crm.models import User
 from crm.workflow_views import TransitionView
 
@@ -45,8 +45,9 @@ class EscalateForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [("", "—")] + [(u.pk, u.get_full_name() or u.username) for u in User.objects.filter(
-            is_active=True, groups__name__in=["dept_head", "gm"]).distinct().order_by("username")]
+        self.fields["to"].choices = [("", CHOOSE_LABEL)] + [
+            (u.pk, u.get_full_name() or u.username) for u in User.objects.filter(
+                is_active=True, groups__name__in=["dept_head", "gm"]).distinct().order_by("username")]
 
 
 class AnswerForm(BootstrapFormMixin, forms.Form):

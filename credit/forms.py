@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit.models import CreditRecord
-from crm.forms_base import BootstrapFormMixin
+from crm.forms_base import CHOOSE_LABEL, BootstrapFormMixin
 from customers.models import Tier
 
 
@@ -26,7 +26,7 @@ class GradeForm(BootstrapFormMixin, forms.Form):
 class RecordForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CreditRecord.Kind.choices)
     severity = forms.ChoiceField(label=_("Severity"), required=False,
-                                 choices=[("", "—"), *CreditRecord.Severity.choices],
+                                 choices=[("", CHOOSE_LABEL), *CreditRecord.Severity.choices],
                                  help_text=_("Warning records only."))
     event_date = forms.DateField(label=_("Event date"), initial=timezone.localdate)
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms_base import BootstrapFormMixin
+from crm.forms_base import ALL_LABEL, BootstrapFormMixin
 from crm.models import User
 from crm.uploads import ALLOWED_EXTENSIONS, validate_upload
 from customers.models import (
@@ -170,6 +170,7 @@ class _PeriodFilterMixin:
 
 
 class AccessLogFilterForm(_PeriodFilterMixin, BootstrapFormMixin, forms.Form):
+    empty_choice_label = ALL_LABEL
     user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.order_by("username"), required=False)
     code = forms.CharField(label=_("Customer code"), required=False, max_length=20)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("All")), *AccessLog.Action.choices])
@@ -180,6 +181,7 @@ class AccessLogFilterForm(_PeriodFilterMixin, BootstrapFormMixin, forms.Form):
 
 
 class ChangeLogFilterForm(_PeriodFilterMixin, BootstrapFormMixin, forms.Form):
+    empty_choice_label = ALL_LABEL
     OBJECTS = [("", _("Customers and contacts")), ("customer", _("Customers")), ("contact", _("Contacts"))]
 
     kind = forms.ChoiceField(label=_("Records"), required=False, choices=OBJECTS)

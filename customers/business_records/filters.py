@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
-from crm.forms_base import BootstrapFormMixin
+from crm.forms_base import ALL_LABEL, BootstrapFormMixin
 from customers.business_records.selectors import business_records_overdue
 from customers.business_records.upsert import MAX_DB_ID
 from customers.models import BusinessRecord, service_type_filter_choices
@@ -20,7 +20,7 @@ def _service_type_choices() -> list[tuple[str, str]]:
 
 
 class BusinessRecordFilterForm(BootstrapFormMixin, forms.Form):
-    pass
+    empty_choice_label = ALL_LABEL
 
 
 class BusinessRecordFilter(django_filters.FilterSet):
