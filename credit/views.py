@@ -191,6 +191,7 @@ def investigation_report_view(request, investigation_pk: int):
         handle = investigation.report.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("The file is missing") from None
+    # A stable English key the access log shows in the reader's language (customers.models.access_log_detail_text).
     access_log_record(user=request.user, action=AccessLog.Action.DOWNLOAD, channel=AccessLog.Channel.WEB,
                       customer=customer, request=request, detail=f"agency report {investigation.pk}")
     return FileResponse(handle, as_attachment=True,

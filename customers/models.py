@@ -765,6 +765,8 @@ ACCESS_LOG_DETAILS = {
     "form 5 xlsx": _("form 5 (XLSX)"),
 }
 _EXPORT_DETAIL = re.compile(r"^(?P<kind>\w+) (?P<count>\d+) rows ?(?P<filters>.*)$")
+# credit.views.investigation_report_view: "agency report <investigation id>".
+_AGENCY_REPORT_DETAIL = re.compile(r"^agency report (?P<investigation>\d+)$")
 _CLASSIFICATION_DETAIL = re.compile(r"^classification summary; filters: (?P<filters>.*); rows: (?P<count>\d+)$")
 EXPORT_KINDS = {"customers": _("customer archives"), "contacts": _("contacts")}
 
@@ -775,6 +777,8 @@ def access_log_detail_text(detail: str) -> str:
         return ""
     if detail in ACCESS_LOG_DETAILS:
         return str(ACCESS_LOG_DETAILS[detail])
+    if match := _AGENCY_REPORT_DETAIL.match(detail):
+        return _("agency report of credit investigation %(investigation)s") % {"investigation": match["investigation"]}
     if match := _CLASSIFICATION_DETAIL.match(detail):
         kind, count, filters = _("Customer classification summary"), match["count"], match["filters"].strip("-")
     elif (match := _EXPORT_DETAIL.match(detail)) and match["kind"] in EXPORT_KINDS:
