@@ -75,6 +75,8 @@ def _complaints(context) -> str:
     handler_weights = [rng.uniform(0.3, 3.0) for _ in handlers]
     due_by_day: dict[dt.date, dt.datetime] = {}
     reply_hours = sla.reply_due(now) - now
+    clock = sla.WorkingClock(timezone.localdate(now) - dt.timedelta(days=DAYS + 1),
+                             timezone.localdate(now) + dt.timedelta(days=1))
     table = context.Table(Complaint)
     complaint_id = context.next_id(Complaint)
     counts: dict[str, int] = {}
@@ -139,6 +141,7 @@ def _complaints(context) -> str:
                                       or row.get("implemented_at") is None and row["implement_due_at"] < now):
                 breached += 1
         counts[row["state"]] = counts.get(row["state"], 0) + 1
+        row.update(sla.durations(row, clock=clock))
         table.add(**row)
         complaint_id += 1
         if len(table.rows) >= BATCH:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from complaints import sla
 from complaints.models import Channel, Complaint, ComplaintLog, ServiceRequest, ServiceRequestLog
 from complaints.service_requests import service_request_act, service_request_register
 from complaints.services import complaint_act, complaint_register
@@ -148,6 +149,8 @@ def _retime_complaint(complaint: Complaint, *, now: dt.datetime, gap: dt.timedel
         if row.action == "judge" and row.to_state == "rejected":
             fields.update(first_reply_at=row.at, closed_at=row.at)
     ComplaintLog.objects.bulk_update(rows, ["at"])
+    moments = {name: getattr(complaint, name) for name in ("received_at", "assigned_at", "analysed_at")}
+    fields.update(sla.durations({**moments, **fields}))
     Complaint.objects.filter(pk=complaint.pk).update(**fields)
 
 

@@ -137,6 +137,11 @@ class Complaint(TimeStampedModel):
     implemented_at = models.DateTimeField(_("implemented at"), null=True, blank=True)
     review = models.TextField(_("review: lessons and improvements"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Fixed when the later moment is stamped (complaints.sla.DURATIONS), for the statistics.
+    first_reply_hours = models.FloatField(_("first reply (working hours)"), null=True, blank=True, editable=False)
+    resolution_hours = models.FloatField(_("resolution (working hours)"), null=True, blank=True, editable=False)
+    response_hours = models.FloatField(_("department response (working hours)"), null=True, blank=True,
+                                       editable=False)
     return_visit_satisfaction = models.PositiveSmallIntegerField(_("return-visit satisfaction"), null=True,
                                                                  blank=True)
     return_visit_text = models.TextField(_("return visit"), blank=True)

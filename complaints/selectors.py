@@ -4,6 +4,8 @@ and heads of the customer's team, the GM. Lists filter by step, subject, departm
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -11,63 +13,87 @@ from django.utils import timezone
 from complaints.models import OPEN_STATES, Complaint, State
 from complaints.policies import TEAM_ROLES
 from crm.roles import Role, has_role
+from customers.models import Customer
 from customers.policies import is_identity_only, team_ids
 
 SLA_FILTERS = ("reply_breached", "implement_breached", "breached", "approaching")
 
 
-def complaint_access_q(user) -> Q | None:
-    """None: every complaint (the GM)."""
+def complaint_access_branches(user) -> list[Q] | None:
+    """Who may see a complaint, as separate conditions an index serves each: the registrar, the handler, the
+    customer's owner or team. None: every complaint (the GM); []: none."""
     if not getattr(user, "is_authenticated", False) or not user.is_active or is_identity_only(user):
-        return Q(pk__in=[])
+        return []
     if has_role(user, Role.GM):
         return None
-    q = Q(registered_by=user) | Q(handler=user) | Q(customer__owner=user)
+    customers = Q(owner=user)
     teams = team_ids(user) if has_role(user, *TEAM_ROLES) else []
     if teams:
-        q |= Q(customer__team_id__in=teams)
-    return q
+        customers |= Q(team_id__in=teams)
+    return [Q(registered_by=user), Q(handler=user),
+            Q(customer_id__in=Customer.objects.filter(customers).order_by().values("pk"))]
 
 
-def complaints_visible_to(user) -> QuerySet[Complaint]:
+def complaint_access_q(user) -> Q | None:
+    """The access rule as one condition. None: every complaint (the GM)."""
+    branches = complaint_access_branches(user)
+    if branches is None:
+        return None
+    return reduce(operator.or_, branches, Q(pk__in=[]))
+
+
+def complaints_visible_to(user, where: Q | None = None) -> QuerySet[Complaint]:
+    """The complaints `user` may see (of those matching `where`). The access rule's branches are read apart
+    and joined by UNION, each with `where` inside: an OR across the customer join makes PostgreSQL read every
+    complaint of the period (a department head's year of statistics: 63 ms a query instead of 15)."""
     qs = Complaint.objects.select_related("customer", "department", "handler", "registered_by")
-    q = complaint_access_q(user)
-    return qs if q is None else qs.filter(q)
+    branches = complaint_access_branches(user)
+    if branches is None:
+        return qs if where is None else qs.filter(where)
+    if not branches:
+        return qs.none()
+    # `where` is not repeated outside: the planner would count its selectivity twice, expect two rows and
+    # join them to every user (66 ms for a clerk's breached complaints instead of 25).
+    plain = Complaint.objects.filter(where or Q()).order_by().values("pk")
+    first, *rest = (plain.filter(branch) for branch in branches)
+    return qs.filter(pk__in=first.union(*rest))
 
 
 def complaint_list(user, *, state: str = "", subject: str = "", department: str = "", sla: str = "",
                    start: dt.date | None = None, end: dt.date | None = None, now: dt.datetime | None = None
                    ) -> QuerySet[Complaint]:
     now = now or timezone.now()
-    qs = complaints_visible_to(user)
+    where = Q()
     if state in State.values:
-        qs = qs.filter(state=state)
+        where &= Q(state=state)
     elif state == "open":
-        qs = qs.filter(state__in=OPEN_STATES)
+        where &= Q(state__in=OPEN_STATES)
     if subject:
-        qs = qs.filter(subject=subject)
+        where &= Q(subject=subject)
     if department:
-        qs = qs.filter(department_id=department) if str(department).isdigit() else qs.none()
+        where &= Q(department_id=department) if str(department).isdigit() else Q(pk__in=[])
     if start:
-        qs = qs.filter(received_at__date__gte=start)
+        where &= Q(received_at__date__gte=start)
     if end:
-        qs = qs.filter(received_at__date__lte=end)
+        where &= Q(received_at__date__lte=end)
     reply_breached = Q(state__in=OPEN_STATES, first_reply_at__isnull=True, reply_due_at__lt=now)
     implement_breached = Q(state__in=OPEN_STATES, implemented_at__isnull=True, implement_due_at__lt=now)
     if sla == "reply_breached":
-        qs = qs.filter(reply_breached)
+        where &= reply_breached
     elif sla == "implement_breached":
-        qs = qs.filter(implement_breached)
+        where &= implement_breached
     elif sla == "breached":
-        qs = qs.filter(reply_breached | implement_breached)
+        where &= reply_breached | implement_breached
     elif sla == "approaching":
         from crm.rules import rule_value
 
         # Calendar hours as a bound the database can use; the page marks the exact working-hour state.
         soon = now + dt.timedelta(hours=max(rule_value("COMPLAINT_APPROACHING_WORKING_HOURS"), 0) * 3)
-        qs = qs.filter(Q(state__in=OPEN_STATES) & (
+        where &= Q(state__in=OPEN_STATES) & (
             Q(first_reply_at__isnull=True, reply_due_at__gte=now, reply_due_at__lte=soon)
-            | Q(implemented_at__isnull=True, implement_due_at__gte=now, implement_due_at__lte=soon)))
+            | Q(implemented_at__isnull=True, implement_due_at__gte=now, implement_due_at__lte=soon))
+    # The filters go inside each branch of the access rule: a clerk's team holds 12,000 archives.
+    qs = complaints_visible_to(user, where)
     return qs.order_by("-received_at", "-id")
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from complaints import policies
+from complaints import policies, sla
 from complaints.models import (
     OPEN_STATES,
     Channel,
@@ -121,7 +121,7 @@ def _reply(complaint: Complaint, *, user, data, comment) -> list[str]:
     if complaint.first_reply_at is None:
         complaint.first_reply_at = timezone.now()
         fields.append("first_reply_at")
-    return fields
+    return fields + sla.stamp_durations(complaint)
 
 
 def _judge_target(complaint: Complaint, data) -> str:
@@ -138,6 +138,7 @@ def _judge(complaint: Complaint, *, user, data, comment) -> list[str]:
         fields += _reply(complaint, user=user, data=data, comment=comment)
         complaint.closed_at = timezone.now()
         fields.append("closed_at")
+        fields += sla.stamp_durations(complaint)
     return fields
 
 
@@ -166,7 +167,7 @@ def _assign(complaint: Complaint, *, user, data, comment) -> list[str]:
 
 def _analyse(complaint: Complaint, *, user, data, comment) -> list[str]:
     complaint.cause, complaint.responsible, complaint.analysed_at = data["cause"], data["responsible"], timezone.now()
-    return ["cause", "responsible", "analysed_at"]
+    return ["cause", "responsible", "analysed_at", *sla.stamp_durations(complaint)]
 
 
 def _propose(complaint: Complaint, *, user, data, comment) -> list[str]:
@@ -209,7 +210,7 @@ def _implement(complaint: Complaint, *, user, data, comment) -> list[str]:
 
 def _review(complaint: Complaint, *, user, data, comment) -> list[str]:
     complaint.review, complaint.closed_at = data["text"], timezone.now()
-    return ["review", "closed_at"]
+    return ["review", "closed_at", *sla.stamp_durations(complaint)]
 
 
 def _return_visit(complaint: Complaint, *, user, data, comment) -> list[str]:

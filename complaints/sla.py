@@ -54,6 +54,41 @@ class WorkingClock:
         return self._position(end) - self._position(start)
 
 
+# The durations the statistics report (SPEC §5.2), in working hours, each fixed when its later moment is
+# stamped: (field, from, to). A year's figures are then SQL aggregates over stored numbers, not a pass over
+# every complaint's timestamps on the calendar.
+DURATIONS = (("first_reply_hours", "received_at", "first_reply_at"),
+             ("resolution_hours", "received_at", "closed_at"),
+             ("response_hours", "assigned_at", "analysed_at"))
+
+
+def durations(moments, *, clock: WorkingClock | None = None) -> dict[str, float | None]:
+    """The durations of a complaint's moments (a Complaint or a dict of its fields): None where a moment is
+    missing. A bulk writer passes a clock built once for the whole range."""
+    def moment(name):
+        return moments.get(name) if isinstance(moments, dict) else getattr(moments, name)
+
+    figures = {}
+    for name, start_name, end_name in DURATIONS:
+        start, end = moment(start_name), moment(end_name)
+        if start is None or end is None:
+            figures[name] = None
+        else:
+            hours = clock.hours(start, end) if clock else working_hours_between(start, end)
+            figures[name] = round(hours, 3)
+    return figures
+
+
+def stamp_durations(complaint) -> list[str]:
+    """Set the durations whose two moments are now known and that are not set yet; the fields changed."""
+    changed = []
+    for name, value in durations(complaint).items():
+        if value is not None and getattr(complaint, name) is None:
+            setattr(complaint, name, value)
+            changed.append(name)
+    return changed
+
+
 def working_hours_between(start: dt.datetime, end: dt.datetime, *, calendar=None) -> float:
     """Hours from `start` to `end` counting only working days (whole days of 24 hours; SPEC gives no
     office hours *(our choice)*). Negative when `end` is earlier."""

@@ -2,12 +2,16 @@
 period's local days as bounds, the repeat complainers most first then by name."""
 
 import datetime as dt
+import importlib
 
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from complaints.services import complaint_register
+from complaints.models import Complaint, ComplaintDepartment
+from complaints.services import complaint_act, complaint_register
+from complaints.sla import working_hours_between
 from complaints.statistics import _repeat_complainers, complaint_statistics
 from tests.factories import CustomerFactory
 
@@ -41,14 +45,77 @@ def test_the_period_is_of_local_days(bob, customer, gm):
     assert stats.complaints == 2
 
 
-def test_repeat_complainers_most_first_then_by_name(db):
-    from collections import Counter
-
-    a, b, c, d = (CustomerFactory(name=name) for name in ("乙公司", "甲公司", "丙公司", "丁公司"))
-    counts = Counter({a.pk: 3, b.pk: 2, c.pk: 2, d.pk: 1})
-    rows = _repeat_complainers(counts)
-    assert [(r["customer"], r["count"]) for r in rows] == [(a.pk, 3), *sorted([(b.pk, 2), (c.pk, 2)],
-                                                            key=lambda row: {b.pk: b.name, c.pk: c.name}[row[0]])]
-    assert [r["customer"] for r in _repeat_complainers(counts, limit=2)] == [r["customer"] for r in rows[:2]]
+def test_repeat_complainers_most_first_then_by_name(bob, gm, customer, east_team):
+    year = timezone.localdate().year
+    when = timezone.make_aware(dt.datetime(year, 3, 2, 9, 0))
+    a, b, c, d = (CustomerFactory(name=name, owner=customer.owner, team=east_team)
+                  for name in ("乙公司", "甲公司", "丙公司", "丁公司"))
+    for who, n in ((a, 3), (b, 2), (c, 2), (d, 1)):
+        _register(bob, who, n, when)
+    period = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+    rows = complaint_statistics(gm, **period).repeat_complainers
+    two = sorted([b, c], key=lambda archive: archive.name)
+    assert [(r["customer"], r["count"]) for r in rows] == [(a.pk, 3), (two[0].pk, 2), (two[1].pk, 2)]
     assert rows[0] == {"customer": a.pk, "name": a.name, "code": a.code, "count": 3}
-    assert _repeat_complainers(Counter({d.pk: 1})) == []
+    visible = Complaint.objects.filter(received_at__year=year)
+    assert [r["customer"] for r in _repeat_complainers(visible, limit=2)] == [a.pk, two[0].pk]
+    assert _repeat_complainers(visible.filter(customer=d)) == []
+
+
+def test_each_step_fixes_its_duration_in_working_hours(bob, customer, handler):
+    received = timezone.now() - dt.timedelta(days=3)
+    complaint = complaint_register(user=bob, customer=customer, subject="transport", description="x",
+                                   received_at=received)
+    assert (complaint.first_reply_hours, complaint.resolution_hours, complaint.response_hours) == (None,) * 3
+    complaint_act(complaint=complaint, user=bob, action="reply", data={"text": "已收到"})
+    complaint.refresh_from_db()
+    assert complaint.first_reply_hours == round(working_hours_between(received, complaint.first_reply_at), 3)
+    complaint_act(complaint=complaint, user=bob, action="judge", data={"valid": True})
+    complaint_act(complaint=complaint, user=bob, action="assign", data={"handler": handler.pk})
+    complaint.refresh_from_db()
+    assert complaint.response_hours is None
+    complaint_act(complaint=complaint, user=handler, action="analyse",
+                  data={"cause": "交接漏检", "responsible": "操作员"})
+    complaint.refresh_from_db()
+    assert complaint.response_hours == round(working_hours_between(complaint.assigned_at, complaint.analysed_at), 3)
+    reply = complaint.first_reply_hours
+    complaint_act(complaint=complaint, user=bob, action="reply", data={"text": "再次说明"})
+    complaint.refresh_from_db()
+    assert complaint.first_reply_hours == reply  # the first reply's, not the latest
+
+
+def test_means_and_90th_percentiles_against_hand_computed_values(bob, gm, customer):
+    year = timezone.localdate().year
+    when = timezone.make_aware(dt.datetime(year, 3, 2, 9, 0))
+    _register(bob, customer, 12, when)
+    east, west = (ComplaintDepartment.objects.create(name=name) for name in ("东区操作部", "西区操作部"))
+    pks = list(Complaint.objects.order_by("pk").values_list("pk", flat=True))
+    for pk, hours in zip(pks, range(1, 11), strict=False):  # ten replies of 1..10 hours, two not replied
+        Complaint.objects.filter(pk=pk).update(first_reply_hours=hours, resolution_hours=hours * 10)
+    for pk, (department, hours) in zip(pks, [(east, 3), (east, 1), (east, 2), (west, 20), (west, 10)], strict=False):
+        Complaint.objects.filter(pk=pk).update(department=department, response_hours=hours)
+    Complaint.objects.filter(pk=pks[5]).update(department=west)  # assigned, not analysed yet
+    stats = complaint_statistics(gm, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+    # nearest rank: ceil(0.9 × 10) = 9th of ten → 9; ceil(0.9 × 3) = 3rd → 3; ceil(0.9 × 2) = 2nd → 20
+    assert stats.first_reply_hours == {"mean": 5.5, "p90": 9.0, "count": 10}
+    assert stats.resolution_hours == {"mean": 55.0, "p90": 90.0, "count": 10}
+    assert stats.department_response_hours == [
+        {"department": "东区操作部", "mean": 2.0, "p90": 3.0, "count": 3},
+        {"department": "西区操作部", "mean": 15.0, "p90": 20.0, "count": 2}]
+    assert [(r["department"], r["count"]) for r in stats.by_department] == [
+        ("Not assigned yet", 6), ("东区操作部", 3), ("西区操作部", 3)]  # most first, then by name
+
+
+def test_the_migration_fills_the_durations_of_existing_complaints(bob, customer):
+    received = timezone.now() - dt.timedelta(days=2)
+    complaint = complaint_register(user=bob, customer=customer, subject="billing", description="x",
+                                   received_at=received)
+    complaint_act(complaint=complaint, user=bob, action="judge", data={"valid": False, "text": "不属实"})
+    complaint.refresh_from_db()
+    expected = (complaint.first_reply_hours, complaint.resolution_hours)
+    assert expected[0] is not None and expected[1] is not None
+    Complaint.objects.update(first_reply_hours=None, resolution_hours=None)
+    migration = importlib.import_module("complaints.migrations.0004_working_hour_durations")
+    migration.fill_durations(apps, None)
+    complaint.refresh_from_db()
+    assert (complaint.first_reply_hours, complaint.resolution_hours, complaint.response_hours) == (*expected, None)

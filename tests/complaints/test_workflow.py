@@ -140,6 +140,18 @@ def test_who_sees_a_complaint(complaint, alice, bob, charlie, dora, gm, handler,
     assert list(complaints_waiting_on(handler)) == [complaint]
 
 
+def test_a_complaint_seen_through_several_branches_is_listed_once(complaint, bob, customer, gm):
+    """bob registered it, handles it and keeps the customer's team archives: three branches of the access
+    rule, one row; the list's filters hold inside each branch."""
+    complaint_act(complaint=complaint, user=bob, action="judge", data={"valid": True})
+    complaint_act(complaint=complaint, user=bob, action="assign", data={"handler": bob.pk})
+    other = complaint_register(user=gm, customer=customer, subject="billing", description="账单错误")
+    assert list(complaint_list(bob)) == [other, complaint] and complaint_list(bob).count() == 2
+    assert list(complaint_list(bob, subject="transport")) == [complaint]
+    assert list(complaint_list(bob, state="analyse")) == [complaint]
+    assert list(complaint_list(bob, department="x")) == []
+
+
 def test_any_clerk_or_manager_registers_for_any_customer(charlie, customer, credit_officer):
     complaint = complaint_register(user=charlie, customer=customer, subject="service", description="态度差")
     assert set(complaints_visible_to(charlie)) == {complaint}
