@@ -169,3 +169,23 @@ def test_conversion_api(api_for, alice, gm, integration_user):
                            ).status_code == 400
     assert api_for(gm).get("/api/v1/analytics/conversion/", {"start": "yesterday"}).status_code == 400
     assert api_for(integration_user).get("/api/v1/analytics/conversion/").status_code == 403
+
+
+def test_lead_list_pages_in_follow_up_order_with_flat_queries(client, alice, django_assert_max_num_queries):
+    today = timezone.localdate()
+    for i in range(3):
+        lead_create(user=alice, name=f"先期{i}公司", lead_source="web", follow_up_due=today + dt.timedelta(days=9 - i))
+    client.force_login(alice)
+    client.get(reverse("customers:leads"))
+    with django_assert_max_num_queries(16) as few:
+        client.get(reverse("customers:leads"))
+    for i in range(60):
+        lead_create(user=alice, name=f"后续{i:02d}公司", lead_source="web",
+                    follow_up_due=today + dt.timedelta(days=30 + i % 5))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("customers:leads"))
+    names = [customer.name for customer in page.context["page_obj"].object_list]
+    assert names[:3] == ["先期2公司", "先期1公司", "先期0公司"] and len(names) == 50
+    assert names[3:15] == sorted(f"后续{i:02d}公司" for i in range(0, 60, 5))  # due in 30 days, then by name
+    second = client.get(reverse("customers:leads"), {"page": 2}).context["page_obj"]
+    assert len(second.object_list) == 13 and second.paginator.count == 63
