@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from crm.models import User
@@ -103,7 +103,9 @@ def load_key_account_demo(users: dict[str, User], rng: random.Random) -> dict[st
         leads += 1
     _profile_archive_leads(rng, today)
     candidates = list(Customer.objects.filter(owner=manager, is_active=True, stage="customer", tier__isnull=True)
-                      .annotate(total=Sum("business_records__amount")).order_by("-total", "pk")
+                      .annotate(total=Sum("business_records__amount"))
+                      # The richest first, those without business records (a lead won today) last on any database.
+                      .order_by(F("total").desc(nulls_last=True), "pk")
                       [:len(APPROVED) + len(WAITING)])
     applications = 0
     now = timezone.now()
