@@ -150,7 +150,9 @@ def reviews_due(*, now: dt.datetime | None = None) -> QuerySet[Customer]:
     computation over every archive."""
     now = now or timezone.now()
     cutoff = add_months(timezone.localdate(now), -int(rule_value("CREDIT_REVIEW_MONTHS")))
-    ids = _yearly_due_ratings(cutoff).values("customer_id").union(_warnings_since_grading().values("customer_id"))
+    # Without the models' default orderings: SQLite refuses ORDER BY inside a UNION's parts.
+    ids = (_yearly_due_ratings(cutoff).order_by().values("customer_id")
+           .union(_warnings_since_grading().order_by().values("customer_id")))
     return _reviews_due_of(Q(pk__in=ids))
 
 
