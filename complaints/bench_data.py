@@ -41,11 +41,12 @@ def generate(context) -> str:
 
 
 def _complainers(context, n: int) -> list[int]:
-    """n customer ids: active customers, a few of them complaining often."""
+    """n customer ids: active customers, a few of them complaining often (a heavy tail, capped: the most
+    frequent complainer has some 30 times the typical share, not one complaint in ten of the whole company)."""
     rng = context.rng
     active = [c for c in context.customers if c[4]]
     pool = rng.sample(active, max(1, min(len(active), round(len(active) * 0.4))))
-    weights = [rng.paretovariate(1.6) for _ in pool]
+    weights = [min(rng.paretovariate(1.6), 30.0) for _ in pool]
     return rng.choices(pool, weights=weights, k=n)
 
 
