@@ -7,10 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from complaints import access, home, rules  # noqa: F401  (home panel, admin-editable numbers)
+        from complaints import access, calendar_changes, home, rules  # noqa: F401  (home panel, admin numbers)
         from complaints.navigation import register_navigation
 
         access.register()
+        calendar_changes.register()
         register_navigation()
         from complaints import demo
 

@@ -74,8 +74,8 @@ def durations(moments, *, clock: WorkingClock | None = None) -> dict[str, float 
         if start is None or end is None:
             figures[name] = None
         else:
-            hours = clock.hours(start, end) if clock else working_hours_between(start, end)
-            figures[name] = round(hours, 3)
+            # Unrounded: the statistics round their means and percentiles once, as when they computed them.
+            figures[name] = clock.hours(start, end) if clock else working_hours_between(start, end)
     return figures
 
 

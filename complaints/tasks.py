@@ -1,6 +1,8 @@
 """Celery tasks of complaints (SPEC §10), written the crm.jobs way."""
 
-from crm.jobs import scheduled_job
+from celery import shared_task
+
+from crm.jobs import JOB_TASK_OPTIONS, scheduled_job
 
 
 @scheduled_job("complaints.tasks.complaint_sla_escalation_task")
@@ -16,3 +18,14 @@ def service_request_reminders_task() -> int:
     from complaints.service_requests import unanswered_request_reminders_send
 
     return unanswered_request_reminders_send()
+
+
+@shared_task(name="complaints.tasks.complaint_durations_recompute_task", bind=True, **JOB_TASK_OPTIONS)
+def complaint_durations_recompute_task(self, first: str, last: str) -> int:
+    """The stored durations of the complaints spanning [first, last] (ISO dates) on the calendar as it is now:
+    sent when a calendar day is entered, moved or removed. Running it twice changes nothing the second time."""
+    import datetime as dt
+
+    from complaints.jobs import complaint_durations_recompute
+
+    return complaint_durations_recompute(first=dt.date.fromisoformat(first), last=dt.date.fromisoformat(last))

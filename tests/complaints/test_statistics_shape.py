@@ -3,16 +3,22 @@ period's local days as bounds, the repeat complainers most first then by name.""
 
 import datetime as dt
 import importlib
+import io
 
+import pytest
 from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from complaints.jobs import complaint_durations_recompute
 from complaints.models import Complaint, ComplaintDepartment
 from complaints.services import complaint_act, complaint_register
 from complaints.sla import working_hours_between
 from complaints.statistics import _repeat_complainers, complaint_statistics
+from crm.models import CalendarDay
+from tests.complaints.conftest import SHANGHAI
 from tests.factories import CustomerFactory
 
 
@@ -69,7 +75,7 @@ def test_each_step_fixes_its_duration_in_working_hours(bob, customer, handler):
     assert (complaint.first_reply_hours, complaint.resolution_hours, complaint.response_hours) == (None,) * 3
     complaint_act(complaint=complaint, user=bob, action="reply", data={"text": "已收到"})
     complaint.refresh_from_db()
-    assert complaint.first_reply_hours == round(working_hours_between(received, complaint.first_reply_at), 3)
+    assert complaint.first_reply_hours == working_hours_between(received, complaint.first_reply_at)  # unrounded
     complaint_act(complaint=complaint, user=bob, action="judge", data={"valid": True})
     complaint_act(complaint=complaint, user=bob, action="assign", data={"handler": handler.pk})
     complaint.refresh_from_db()
@@ -77,7 +83,7 @@ def test_each_step_fixes_its_duration_in_working_hours(bob, customer, handler):
     complaint_act(complaint=complaint, user=handler, action="analyse",
                   data={"cause": "交接漏检", "responsible": "操作员"})
     complaint.refresh_from_db()
-    assert complaint.response_hours == round(working_hours_between(complaint.assigned_at, complaint.analysed_at), 3)
+    assert complaint.response_hours == working_hours_between(complaint.assigned_at, complaint.analysed_at)
     reply = complaint.first_reply_hours
     complaint_act(complaint=complaint, user=bob, action="reply", data={"text": "再次说明"})
     complaint.refresh_from_db()
@@ -119,3 +125,47 @@ def test_the_migration_fills_the_durations_of_existing_complaints(bob, customer)
     migration.fill_durations(apps, None)
     complaint.refresh_from_db()
     assert (complaint.first_reply_hours, complaint.resolution_hours, complaint.response_hours) == (*expected, None)
+
+
+def _friday_to_monday_reply(bob, customer) -> Complaint:
+    """Received Friday 27 November 2026 at 10:00, first reply Monday at 10:00: 14 + 10 working hours."""
+    received = dt.datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
+    complaint = complaint_register(user=bob, customer=customer, subject="transport", description="x",
+                                   received_at=received)
+    Complaint.objects.filter(pk=complaint.pk).update(first_reply_at=received + dt.timedelta(days=3))
+    complaint_durations_recompute()
+    complaint.refresh_from_db()
+    return complaint
+
+
+def test_a_calendar_day_changed_in_the_admin_recomputes_the_durations_it_spans(
+        bob, customer, django_capture_on_commit_callbacks):
+    complaint = _friday_to_monday_reply(bob, customer)
+    assert complaint.first_reply_hours == 24.0
+    with django_capture_on_commit_callbacks(execute=True):
+        day = CalendarDay.objects.create(date=dt.date(2026, 11, 27), kind=CalendarDay.Kind.DAY_OFF, reason="司庆")
+    complaint.refresh_from_db()
+    assert complaint.first_reply_hours == 10.0  # Friday is off: Monday's 10 hours only
+    with django_capture_on_commit_callbacks(execute=True):
+        day.date = dt.date(2026, 11, 30)  # moved to the Monday: Friday counts again, Monday does not
+        day.save()
+    complaint.refresh_from_db()
+    assert complaint.first_reply_hours == 14.0
+    with django_capture_on_commit_callbacks(execute=True):
+        day.delete()
+    complaint.refresh_from_db()
+    assert complaint.first_reply_hours == 24.0
+
+
+def test_the_recompute_command_takes_all_or_a_period(bob, customer):
+    complaint = _friday_to_monday_reply(bob, customer)
+    Complaint.objects.filter(pk=complaint.pk).update(first_reply_hours=99.0)
+    out = io.StringIO()
+    call_command("complaint_durations_recompute", "--from", "2026-12-01", "--to", "2026-12-31", stdout=out)
+    complaint.refresh_from_db()
+    assert complaint.first_reply_hours == 99.0 and out.getvalue().startswith("0 ")  # its span ends on 30 November
+    call_command("complaint_durations_recompute", stdout=out)
+    complaint.refresh_from_db()
+    assert complaint.first_reply_hours == 24.0
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("complaint_durations_recompute", "--from", "30.11.2026")
