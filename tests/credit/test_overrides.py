@@ -2,11 +2,9 @@
 was for, and not stretchable by asking again, by splitting, or by two checks at the same moment."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from credit.models import CreditOverride
@@ -19,6 +17,7 @@ from credit.services import (
     credit_rating_create,
 )
 from crm.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from tests.concurrency import at_once
 from tests.conftest import needs_postgres
 from tests.credit.conftest import record
 
@@ -137,22 +136,8 @@ def test_two_simultaneous_checks_cannot_both_use_one_override(reference_data, cu
     credit_rating_create(customer=customer, user=officer, grade="C", reason="prepay")
     customer.refresh_from_db()
     credit_override_grant(customer=customer, user=officer, amount="5000", reason="one shipment")
-    barrier, results, errors = threading.Barrier(4), [], []
-
-    def check():
-        try:
-            barrier.wait()
-            results.append(credit_check(customer=customer, amount="5000", user=officer, for_shipment=True).allowed)
-        except Exception as exc:  # noqa: BLE001  (reported below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=check) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results, errors = at_once(
+        lambda: credit_check(customer=customer, amount="5000", user=officer, for_shipment=True).allowed, 4)
     assert errors == []
     assert sorted(results) == [False, False, False, True]
     assert CreditOverride.objects.get().status == "consumed"

@@ -20,6 +20,7 @@ from credit.selectors import review_reason, reviews_due, reviews_due_first
 from credit.services import credit_rating_create, credit_record_create
 from credit.tasks import credit_overdue_snapshot_task
 from customers.models import BusinessRecord, Customer
+from tests.concurrency import at_once
 from tests.conftest import needs_postgres
 from tests.credit.conftest import days_ago, record
 from tests.factories import CustomerFactory
@@ -190,7 +191,7 @@ def test_two_requests_finding_the_snapshot_stale_compute_it_once(customer, monke
     big, small = _overdue_mix(customer)
     stale = overdue_snapshot_refresh()
     OverdueSnapshot.objects.update(computed_at=timezone.now() - SNAPSHOT_MAX_AGE - dt.timedelta(seconds=1))
-    barrier, results, errors = threading.Barrier(2), [], []
+    barrier = threading.Barrier(2)
     real_refresh = credit.overdue.overdue_snapshot_refresh
 
     def refresh_when_both_found_it_stale(**kwargs):
@@ -200,19 +201,10 @@ def test_two_requests_finding_the_snapshot_stale_compute_it_once(customer, monke
     monkeypatch.setattr(credit.overdue, "overdue_snapshot_refresh", refresh_when_both_found_it_stale)
 
     def read():
-        try:
-            result = overdue_customers(limit=50)
-            results.append(([(c.pk, c.overdue) for c in result.customers], result.computed_at))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+        result = overdue_customers(limit=50)
+        return [(c.pk, c.overdue) for c in result.customers], result.computed_at
 
-    threads = [threading.Thread(target=read) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(read, together=False)  # they meet at the refresh
     assert errors == []
     expected = [(big.pk, Decimal("960.00")), (small.pk, Decimal("300.00"))]
     assert [rows for rows, _ in results] == [expected, expected]

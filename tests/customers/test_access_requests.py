@@ -5,12 +5,10 @@ the card, withdrawal, and the request page's timeline."""
 
 import datetime as dt
 import re
-import threading
 
 import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +23,7 @@ from customers.access_requests import (
     target_by_match,
 )
 from customers.models import AccessGrant, AccessRequest, AccessRequestLog
+from tests.concurrency import at_once
 from tests.conftest import needs_postgres
 from tests.factories import CustomerFactory, UserFactory
 
@@ -171,24 +170,8 @@ def test_the_timeline_speaks_chinese(client, customer, charlie, dora):
 
 def _twice_at_once(work) -> list:
     """Run `work` in two threads released together; each result or exception, in any order."""
-    barrier = threading.Barrier(2)
-    results: list = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(work())
-        except Exception as error:  # noqa: BLE001 - a refusal is an outcome the test reads
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    results, errors = at_once(work)
+    return results + errors
 
 
 def _ask_through_the_page(user, code):

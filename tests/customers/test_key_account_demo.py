@@ -15,15 +15,20 @@ from tests.factories import BusinessRecordFactory, CustomerFactory, TeamFactory,
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_fills_every_stage_tier_and_level():
+def _demo_team() -> dict:
+    """The demo's manager, head (of the manager's team) and GM, and 12 of the manager's trading customers."""
     team = TeamFactory(name="华东分公司")
     manager = UserFactory(username="manager1", roles=["account_manager"], teams=[team])
     head = UserFactory(username="head", roles=["dept_head"], teams=[team])
     team.head = head
     team.save()
-    users = {"manager1": manager, "head": head, "gm": UserFactory(username="gm", roles=["gm"])}
     for _ in range(12):
         BusinessRecordFactory(customer=CustomerFactory(owner=manager, team=team, stage="customer"))
+    return {"manager1": manager, "head": head, "gm": UserFactory(username="gm", roles=["gm"])}
+
+
+def test_demo_fills_every_stage_tier_and_level():
+    users = _demo_team()
     counts = load_key_account_demo(users, random.Random(1))
     assert counts == {"leads": 8, "applications": 12}
     assert set(Customer.objects.exclude(tier=None).values_list("tier", flat=True)) == {"A", "B", "C", "D"}
@@ -36,14 +41,7 @@ def test_demo_fills_every_stage_tier_and_level():
 
 
 def _demo_applications():
-    team = TeamFactory(name="华东分公司")
-    manager = UserFactory(username="manager1", roles=["account_manager"], teams=[team])
-    head = UserFactory(username="head", roles=["dept_head"], teams=[team])
-    team.head = head
-    team.save()
-    users = {"manager1": manager, "head": head, "gm": UserFactory(username="gm", roles=["gm"])}
-    for _ in range(12):
-        BusinessRecordFactory(customer=CustomerFactory(owner=manager, team=team, stage="customer"))
+    users = _demo_team()
     Customer.objects.update(created_at=timezone.now() - dt.timedelta(days=730),
                             first_trade_on=timezone.localdate() - dt.timedelta(days=700))
     load_key_account_demo(users, random.Random(1))
