@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from complaints import sla
 from complaints.models import OPEN_STATES, Complaint
-from crm.bulk import bulk_update_values
 from crm.jobs import job_key
 from crm.notifications import notify
 from customers.selectors import department_heads_of
@@ -50,43 +49,16 @@ def complaint_breaches_escalate(*, now=None) -> int:
 
 # --- Durations after a calendar change ----------------------------------------------------------------
 
-DURATION_BATCH = 2000
-
-
 def complaint_durations_recompute(*, first: dt.date | None = None, last: dt.date | None = None) -> int:
     """Compute again, on today's calendar, the stored working-hour durations of the complaints whose spans
     touch the local days [first, last] (all complaints without bounds): after a day off or a working day is
     entered, moved or removed in the admin, or the calendar library learns a new year. Returns how many
     complaints changed."""
-    complaints = Complaint.objects.order_by("pk")
+    complaints = Complaint.objects.all()
     if last is not None:
-        complaints = complaints.filter(received_at__lt=_local_midnight(last + dt.timedelta(days=1)))
+        complaints = complaints.filter(received_at__lt=sla.local_midnight(last + dt.timedelta(days=1)))
     if first is not None:
-        since = _local_midnight(first)
+        since = sla.local_midnight(first)
         complaints = complaints.filter(Q(first_reply_at__gte=since) | Q(closed_at__gte=since)
                                        | Q(analysed_at__gte=since))
-    names = [name for name, _start, _end in sla.DURATIONS]
-    moments = sorted({field for _name, *pair in sla.DURATIONS for field in pair})
-    complaints = complaints.only("pk", *moments, *names)
-    low = complaints.order_by("received_at").values_list("received_at", flat=True).first()
-    if low is None:
-        return 0
-    clock = sla.WorkingClock(timezone.localdate(low) - dt.timedelta(days=1),
-                             timezone.localdate() + dt.timedelta(days=1))
-    changed, last_pk = 0, 0
-    while batch := list(complaints.filter(pk__gt=last_pk)[:DURATION_BATCH]):
-        stale = []
-        for complaint in batch:
-            figures = sla.durations(complaint, clock=clock)
-            if any(getattr(complaint, name) != value for name, value in figures.items()):
-                for name, value in figures.items():
-                    setattr(complaint, name, value)
-                stale.append(complaint)
-        bulk_update_values(stale, names)
-        changed += len(stale)
-        last_pk = batch[-1].pk
-    return changed
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
+    return sla.durations_recompute(complaints)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from crm.bulk import bulk_update_values
 from crm.rules import rule_value
 from crm.workdays import add_working_days, company_calendar, is_working_day
 
@@ -87,6 +88,41 @@ def stamp_durations(complaint) -> list[str]:
             setattr(complaint, name, value)
             changed.append(name)
     return changed
+
+
+DURATION_FIELDS = [name for name, _start, _end in DURATIONS]
+DURATION_MOMENTS = sorted({moment for _name, *pair in DURATIONS for moment in pair})
+DURATION_BATCH = 2000
+
+
+def durations_recompute(complaints, *, calendar=None) -> int:
+    """Compute again the stored durations of `complaints` (a queryset, of the live model or of a migration's)
+    on one clock for their whole range, in batches by primary key; write the rows whose figures changed and
+    return how many did."""
+    complaints = complaints.order_by("pk").only("pk", *DURATION_MOMENTS, *DURATION_FIELDS)
+    low = complaints.order_by("received_at").values_list("received_at", flat=True).first()
+    if low is None:
+        return 0
+    clock = WorkingClock(timezone.localdate(low) - dt.timedelta(days=1),
+                         timezone.localdate() + dt.timedelta(days=1), calendar=calendar)
+    changed, last_pk = 0, 0
+    while batch := list(complaints.filter(pk__gt=last_pk)[:DURATION_BATCH]):
+        stale = []
+        for complaint in batch:
+            figures = durations(complaint, clock=clock)
+            if any(getattr(complaint, name) != value for name, value in figures.items()):
+                for name, value in figures.items():
+                    setattr(complaint, name, value)
+                stale.append(complaint)
+        bulk_update_values(stale, DURATION_FIELDS)
+        changed += len(stale)
+        last_pk = batch[-1].pk
+    return changed
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The first instant of the local day: period bounds an index on an instant column can use."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
 def working_hours_between(start: dt.datetime, end: dt.datetime, *, calendar=None) -> float:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Subject
 from complaints.selectors import complaints_visible_to
+from complaints.sla import local_midnight
 from customers.models import BusinessRecord, Customer
 from customers.selectors import customer_access_q
 
@@ -69,10 +70,6 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
-
-
 def complaint_statistics(user, *, start: dt.date, end: dt.date, now: dt.datetime | None = None
                          ) -> ComplaintStatistics:
     """A fixed number of queries whatever the period: the counts, means, percentiles and subjects; the
@@ -80,8 +77,8 @@ def complaint_statistics(user, *, start: dt.date, end: dt.date, now: dt.datetime
     percentiles)."""
     now = now or timezone.now()
     # The local days [start, end] as instants: the index on received_at serves, no conversion per row.
-    qs = complaints_visible_to(user, Q(received_at__gte=_local_midnight(start),
-                                      received_at__lt=_local_midnight(end + dt.timedelta(days=1)))).order_by()
+    qs = complaints_visible_to(user, Q(received_at__gte=local_midnight(start),
+                                      received_at__lt=local_midnight(end + dt.timedelta(days=1)))).order_by()
     stats = ComplaintStatistics(start=start, end=end)
     subjects = {value: f"subject_{index}" for index, value in enumerate(Subject.values)}
     totals = qs.aggregate(
