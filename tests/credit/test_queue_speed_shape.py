@@ -184,7 +184,8 @@ def test_a_reader_whose_snapshot_is_replaced_under_it_still_reads_a_full_list(cu
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not needs_postgres(), reason="needs DATABASE_URL pointing at PostgreSQL")
+@pytest.mark.skipif(not needs_postgres(), reason="two requests at once need a server database: the refresh "
+                    "lock is PostgreSQL's advisory lock, SQLite serialises writers (DATABASE_URL)")
 def test_two_requests_finding_the_snapshot_stale_compute_it_once(customer, monkeypatch):
     import credit.overdue
 
