@@ -18,7 +18,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from credit.models import OverdueSnapshot, OverdueSnapshotRow
-from crm.jobs import _lock_id
+from crm.jobs import transaction_lock
 from customers.models import BusinessRecord, Customer
 
 SNAPSHOT_MAX_AGE = dt.timedelta(minutes=15)
@@ -30,10 +30,10 @@ def open_past_due(today: dt.date) -> QuerySet[BusinessRecord]:
     return BusinessRecord.objects.filter(due_date__lt=today, paid_amount__lt=F("amount"))
 
 
-# Refreshes run one at a time (pg_advisory_xact_lock, released when the refresh's transaction ends): two
+# Refreshes run one at a time (crm.jobs.transaction_lock, released when the refresh's transaction ends): two
 # requests that found the snapshot stale together would otherwise both compute it, the later deleting the
-# earlier's rows while it was being read. On SQLite (`make run`) the database's write lock, taken first, does it.
-REFRESH_LOCK_ID = _lock_id("credit.overdue.overdue_snapshot_refresh")
+# earlier's rows while it was being read.
+REFRESH_LOCK = "credit.overdue.overdue_snapshot_refresh"
 
 
 def _is_fresh(snapshot: OverdueSnapshot | None, now: dt.datetime) -> bool:
@@ -43,22 +43,12 @@ def _is_fresh(snapshot: OverdueSnapshot | None, now: dt.datetime) -> bool:
             and snapshot.computed_at <= now and now - snapshot.computed_at <= SNAPSHOT_MAX_AGE)
 
 
-def _take_refresh_lock() -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK_ID])
-        elif connection.vendor == "sqlite":
-            # A deferred SQLite transaction that reads first fails ("database is locked", no waiting) when it
-            # then writes while another refresh writes; a write first waits its turn under the busy timeout.
-            cursor.execute(f'UPDATE "{OverdueSnapshot._meta.db_table}" SET "customers" = "customers" WHERE 0 = 1')
-
-
 def overdue_snapshot_refresh(*, now: dt.datetime | None = None, unless_fresh: bool = False) -> OverdueSnapshot:
     """Compute the overdue amount of every active customer into a new snapshot and drop the older ones but
     the one before it. `unless_fresh`: if a fresh snapshot exists once the lock is held (another request
     computed it while this one waited), return that one instead of computing again."""
     with transaction.atomic():
-        _take_refresh_lock()
+        transaction_lock(REFRESH_LOCK, model=OverdueSnapshot)
         # The time is read once the lock is held: a snapshot computed while this one waited is then
         # not later than `now`, and this snapshot's time is when its computation began.
         now = now or timezone.now()

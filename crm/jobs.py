@@ -97,6 +97,20 @@ def exclusive(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def transaction_lock(name: str, *, model) -> None:
+    """Hold the lock `name` until the current transaction ends (call it inside `transaction.atomic`): blocks
+    of the same name in other transactions wait their turn. On PostgreSQL a transaction advisory lock. On
+    SQLite the database's own write lock, taken at once by a no-op write to `model`'s table: a deferred
+    transaction that read first would fail with "database is locked" when it then wrote while another one
+    held the lock, instead of waiting under the busy timeout."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(name)])
+        elif connection.vendor == "sqlite":
+            pk = model._meta.pk.column
+            cursor.execute(f'UPDATE "{model._meta.db_table}" SET "{pk}" = "{pk}" WHERE 0 = 1')
+
+
 # --- Scheduled jobs --------------------------------------------------------------------------------------
 
 def scheduled_job(name: str, *, working_days: bool = False, **options: Any) -> Callable:
