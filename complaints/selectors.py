@@ -4,8 +4,6 @@ and heads of the customer's team, the GM. Lists filter by step, subject, departm
 from __future__ import annotations
 
 import datetime as dt
-import operator
-from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -32,14 +30,6 @@ def complaint_access_branches(user) -> list[Q] | None:
         customers |= Q(team_id__in=teams)
     return [Q(registered_by=user), Q(handler=user),
             Q(customer_id__in=Customer.objects.filter(customers).order_by().values("pk"))]
-
-
-def complaint_access_q(user) -> Q | None:
-    """The access rule as one condition. None: every complaint (the GM)."""
-    branches = complaint_access_branches(user)
-    if branches is None:
-        return None
-    return reduce(operator.or_, branches, Q(pk__in=[]))
 
 
 def complaints_visible_to(user, where: Q | None = None) -> QuerySet[Complaint]:
